@@ -1,0 +1,9 @@
+package io.taskscope.cli;
+
+import picocli.CommandLine.Option;
+
+/** Mixin: {@code --json}, machine-readable output with the documented field names. */
+public class JsonOption {
+    @Option(names = "--json", description = "Print JSON (field names are documented in the README).")
+    public boolean json;
+}

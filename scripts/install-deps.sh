@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what taskscope's build, tests, lab and benchmarks need on a fresh Debian 12 machine (as root).
+# Idempotent: only missing packages are installed, so a second run costs one dpkg query.
+set -euo pipefail
+PACKAGES=(
+  openjdk-17-jdk-headless maven gcc libc6-dev      # build, and the C test programs
+  strace gdb procps util-linux iproute2            # reference tools, unshare/nsenter, network namespaces
+  runc                                             # the OCI runtime for the lab and container tests
+  nginx-light php-fpm php-cli                      # the demo task's web and app containers
+  curl wrk hyperfine                               # requests and load on loopback, benchmarks
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "taskscope: missing packages: ${missing[*]}; run this as root (it uses apt-get)" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian's nginx and php-fpm packages start system services; taskscope's lab runs its own copies.
+for svc in nginx php8.2-fpm; do
+  if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
+done
