@@ -1,0 +1,157 @@
+package io.taskscope.agent;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.taskscope.event.AlertEvent;
+import io.taskscope.event.Event;
+import io.taskscope.event.ProcessEvent;
+import io.taskscope.event.SyscallEvent;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Per-container counters, written every interval as CloudWatch embedded metric format (EMF) lines:
+ * one JSON object per container whose {@code _aws} block tells CloudWatch Logs to extract
+ * SyscallsTraced, SyscallsFailed, EventsDropped, ProcessesAttached and Alerts as metrics with the
+ * dimension Container. Container names are the only dimension: PIDs or paths would create a
+ * metric per value and a bill to match.
+ *
+ * <p>Counters are deltas over the interval (CloudWatch sums them); ProcessesAttached is the count
+ * at the time of the line. Counting is lock-free: it runs on the tracer's thread.
+ */
+public final class Metrics {
+    public static final String UNKNOWN_CONTAINER = "unknown";
+    static final String[] NAMES = {"SyscallsTraced", "SyscallsFailed", "EventsDropped", "ProcessesAttached", "Alerts"};
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private static final class Counters {
+        final LongAdder syscalls = new LongAdder();
+        final LongAdder failed = new LongAdder();
+        final LongAdder dropped = new LongAdder();
+        final LongAdder alerts = new LongAdder();
+    }
+
+    private final String namespace;
+    private final long intervalSeconds;
+    private final Map<String, Counters> byContainer = new ConcurrentHashMap<>();
+    private final LongAdder droppedTotal = new LongAdder();
+
+    public Metrics(String namespace, long intervalSeconds) {
+        this.namespace = namespace;
+        this.intervalSeconds = intervalSeconds;
+    }
+
+    private Counters of(String container) {
+        return byContainer.computeIfAbsent(container == null ? UNKNOWN_CONTAINER : container, c -> new Counters());
+    }
+
+    /** Counts an event the agent produced, whether or not it reaches stdout. */
+    public void count(Event e) {
+        if (e instanceof SyscallEvent s) {
+            Counters c = of(s.container());
+            c.syscalls.increment();
+            if (s.failed()) c.failed.increment();
+        } else if (e instanceof AlertEvent a) {
+            of(a.container()).alerts.increment();
+        }
+    }
+
+    /** Counts an event that was dropped because stdout could not keep up. */
+    public void dropped(Event e) {
+        String container = e instanceof SyscallEvent s ? s.container()
+                : e instanceof ProcessEvent p ? p.container()
+                : e instanceof AlertEvent a ? a.container() : null;
+        of(container).dropped.increment();
+        droppedTotal.increment();
+    }
+
+    public long droppedTotal() {
+        return droppedTotal.sum();
+    }
+
+    /**
+     * The EMF lines for the interval that ends now, one per container that had activity or has
+     * attached processes, and resets the counters.
+     *
+     * @param attached processes traced right now, by container
+     */
+    public List<String> drain(long epochMillis, Map<String, Integer> attached) {
+        Map<String, Integer> now = new java.util.HashMap<>();
+        attached.forEach((c, n) -> now.merge(c == null ? UNKNOWN_CONTAINER : c, n, Integer::sum));
+        TreeSet<String> containers = new TreeSet<>(byContainer.keySet());
+        containers.addAll(now.keySet());
+        List<String> lines = new ArrayList<>();
+        for (String c : containers) {
+            Counters k = byContainer.get(c);
+            long[] v = new long[5];
+            if (k != null) {
+                v[0] = k.syscalls.sumThenReset();
+                v[1] = k.failed.sumThenReset();
+                v[2] = k.dropped.sumThenReset();
+                v[4] = k.alerts.sumThenReset();
+            }
+            v[3] = now.getOrDefault(c, 0);
+            // a container that went quiet and has nothing attached stops producing lines (and memory)
+            if (v[0] == 0 && v[1] == 0 && v[2] == 0 && v[3] == 0 && v[4] == 0) {
+                byContainer.remove(c);
+                continue;
+            }
+            lines.add(line(epochMillis, c, v));
+        }
+        return lines;
+    }
+
+    String line(long epochMillis, String container, long[] values) {
+        StringWriter w = new StringWriter(512);
+        try (JsonGenerator g = JSON.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeNumberField("v", Event.SCHEMA_VERSION);
+            g.writeStringField("type", "metrics");
+            g.writeNumberField("time", epochMillis);
+            g.writeNumberField("intervalSeconds", intervalSeconds);
+            g.writeObjectFieldStart("_aws");
+            g.writeNumberField("Timestamp", epochMillis);
+            g.writeArrayFieldStart("CloudWatchMetrics");
+            g.writeStartObject();
+            g.writeStringField("Namespace", namespace);
+            g.writeArrayFieldStart("Dimensions");
+            g.writeStartArray();
+            g.writeString("Container");
+            g.writeEndArray();
+            g.writeEndArray();
+            g.writeArrayFieldStart("Metrics");
+            for (String n : NAMES) {
+                g.writeStartObject();
+                g.writeStringField("Name", n);
+                g.writeStringField("Unit", "Count");
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeStringField("Container", container);
+            for (int i = 0; i < NAMES.length; i++) g.writeNumberField(NAMES[i], values[i]);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /** For tests and the health reply: current (undrained) counts by container and metric. */
+    public Map<String, Map<String, Long>> peek() {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        byContainer.forEach((c, k) -> out.put(c, Map.of("SyscallsTraced", k.syscalls.sum(), "SyscallsFailed",
+                k.failed.sum(), "EventsDropped", k.dropped.sum(), "Alerts", k.alerts.sum())));
+        return out;
+    }
+}
