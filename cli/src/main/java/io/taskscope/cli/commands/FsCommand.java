@@ -1,13 +1,242 @@
 package io.taskscope.cli.commands;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.taskscope.TaskscopeException;
+import io.taskscope.cli.JsonOption;
+import io.taskscope.cli.TargetArg;
+import io.taskscope.fs.FileInfo;
+import io.taskscope.fs.FileType;
+import io.taskscope.fs.FsException;
+import io.taskscope.fs.FsText;
+import io.taskscope.fs.RootedFs;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "fs", mixinStandardHelpOptions = true, description = "Read a neighbour's filesystem through /proc/PID/root, read-only.")
+@Command(name = "fs", mixinStandardHelpOptions = true,
+        description = {"Read a neighbour's filesystem through /proc/PID/root, read-only.",
+                "Paths are resolved inside the target's root (openat2 RESOLVE_IN_ROOT): absolute symlinks and '..' "
+                        + "stay inside it, /proc magic links are refused."},
+        subcommands = {FsCommand.Ls.class, FsCommand.Cat.class, FsCommand.Stat.class, FsCommand.Find.class,
+                FsCommand.Hash.class})
 public class FsCommand implements Callable<Integer> {
+    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        throw TaskscopeException.runtime("'fs' is not implemented yet", "see the project's open issues");
+        throw new ParameterException(spec.commandLine(), "a subcommand is required: ls, cat, stat, find or hash");
+    }
+
+    static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a directory like ls -l (owners from the target's /etc/passwd; times UTC).")
+    static class Ls implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin JsonOption json;
+        @Parameters(paramLabel = "TARGET:PATH", description = "PID and a path inside its root, e.g. 42:/var/www/html")
+        String arg;
+
+        @Override
+        public Integer call() {
+            var tp = TargetArg.parsePath(arg);
+            PrintWriter out = spec.commandLine().getOut();
+            try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
+                List<FileInfo> files = isDirectory(fs, tp.path()) ? fs.list(tp.path()) : List.of(fs.lstat(tp.path()));
+                if (json.json) out.println(json(files));
+                else FsText.lsLines(files).forEach(out::println);
+            }
+            return 0;
+        }
+
+        /** Like ls: a symlink to a directory lists the directory; a dangling or refused one is shown as the link. */
+        private static boolean isDirectory(RootedFs fs, String path) {
+            try {
+                return fs.stat(path).type() == FileType.DIRECTORY;
+            } catch (FsException e) {
+                if (e.reason() == FsException.Reason.TARGET_GONE || e.reason() == FsException.Reason.PERMISSION) throw e;
+                fs.lstat(path); // fails with the real reason when the path itself is not there
+                return false;
+            }
+        }
+    }
+
+    @Command(name = "cat", mixinStandardHelpOptions = true, description = "Print a regular file (capped; the rest is cut with a note on stderr).")
+    static class Cat implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin JsonOption json;
+        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Option(names = "--max-bytes", defaultValue = "1048576", description = "Print at most this many bytes (default: ${DEFAULT-VALUE}).")
+        long maxBytes;
+
+        @Override
+        public Integer call() {
+            if (maxBytes < 0) throw TaskscopeException.usage("--max-bytes must not be negative", "give a byte count");
+            var tp = TargetArg.parsePath(arg);
+            PrintWriter out = spec.commandLine().getOut();
+            RootedFs.Content c;
+            try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
+                c = fs.read(tp.path(), maxBytes);
+            }
+            if (json.json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("path", tp.path());
+                m.put("size", c.size());
+                m.put("truncated", c.truncated());
+                String text = utf8(c.bytes());
+                if (text != null) m.put("text", text);
+                else m.put("base64", java.util.Base64.getEncoder().encodeToString(c.bytes()));
+                out.println(json(m));
+            } else {
+                String text = utf8(c.bytes());
+                if (text != null) {
+                    out.print(text);
+                    out.flush();
+                } else {
+                    // Not text: write the bytes as they are rather than through a character writer.
+                    out.flush();
+                    System.out.write(c.bytes(), 0, c.bytes().length);
+                    System.out.flush();
+                }
+            }
+            if (c.truncated()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("taskscope: output cut at " + maxBytes + " of " + c.size() + " bytes; raise --max-bytes to see more");
+                err.flush();
+            }
+            return 0;
+        }
+
+        private static String utf8(byte[] b) {
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
+            } catch (CharacterCodingException e) {
+                return null;
+            }
+        }
+    }
+
+    @Command(name = "stat", mixinStandardHelpOptions = true, description = "Describe a file like stat(1).")
+    static class Stat implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin JsonOption json;
+        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Option(names = {"-L", "--dereference"}, description = "Follow a final symlink.") boolean follow;
+
+        @Override
+        public Integer call() {
+            var tp = TargetArg.parsePath(arg);
+            PrintWriter out = spec.commandLine().getOut();
+            try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
+                FileInfo f = follow ? fs.stat(tp.path()) : fs.lstat(tp.path());
+                out.println(json.json ? json(f) : FsText.statBlock(f));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "find", mixinStandardHelpOptions = true,
+            description = {"Find files below a directory: never follows symlinks, skips /proc and /sys mounts.",
+                    "--json prints one JSON object per line."})
+    static class Find implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin JsonOption json;
+        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Option(names = "--name", paramLabel = "GLOB", description = "Match the file name against a glob, e.g. '*.php'.") String name;
+        @Option(names = "--type", paramLabel = "f|d|l|c|b|p|s", split = ",", description = "Only these types (comma-separated).")
+        List<String> types;
+        @Option(names = "--max-depth", defaultValue = "64", description = "Descend at most this deep (default: ${DEFAULT-VALUE}).")
+        int maxDepth;
+        @Option(names = "--max-entries", defaultValue = "200000", description = "Stop after this many entries (default: ${DEFAULT-VALUE}).")
+        long maxEntries;
+
+        @Override
+        public Integer call() {
+            var tp = TargetArg.parsePath(arg);
+            if (maxDepth < 0 || maxEntries < 1) throw TaskscopeException.usage("--max-depth and --max-entries must be positive", "give positive numbers");
+            Set<FileType> wanted = EnumSet.noneOf(FileType.class);
+            for (String t : types == null ? List.<String>of() : types) {
+                if (t.length() != 1) throw TaskscopeException.usage("unknown --type '" + t + "'", "use one of f, d, l, c, b, p, s");
+                wanted.add(FileType.byFindLetter(t.charAt(0)).orElseThrow(
+                        () -> TaskscopeException.usage("unknown --type '" + t + "'", "use one of f, d, l, c, b, p, s")));
+            }
+            PathMatcher glob = name == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + name);
+            PrintWriter out = spec.commandLine().getOut();
+            boolean complete;
+            try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
+                complete = fs.walk(tp.path(), new RootedFs.WalkLimits(maxDepth, maxEntries), false, e -> {
+                    FileInfo f = e.info();
+                    if (!wanted.isEmpty() && !wanted.contains(f.type())) return;
+                    if (glob != null && !matches(glob, f.name())) return;
+                    out.println(json.json ? json(f) : FsText.printable(f.path()));
+                });
+            }
+            out.flush();
+            if (!complete) {
+                spec.commandLine().getErr().println("taskscope: stopped after " + maxEntries + " entries; raise --max-entries to see more");
+                return 1;
+            }
+            return 0;
+        }
+
+        private static boolean matches(PathMatcher glob, String name) {
+            try {
+                return glob.matches(Path.of(name));
+            } catch (java.nio.file.InvalidPathException e) {
+                return false;
+            }
+        }
+    }
+
+    @Command(name = "hash", mixinStandardHelpOptions = true, description = "SHA-256 of regular files, like sha256sum.")
+    static class Hash implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin JsonOption json;
+        @Parameters(paramLabel = "TARGET:PATH", arity = "1..*") List<String> args;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            List<Map<String, String>> rows = new ArrayList<>();
+            for (String a : args) {
+                var tp = TargetArg.parsePath(a);
+                try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
+                    String sha = fs.sha256(tp.path());
+                    if (json.json) rows.add(Map.of("target", tp.target(), "path", tp.path(), "sha256", sha));
+                    else out.println(sha + "  " + FsText.printable(tp.path()));
+                }
+            }
+            if (json.json) out.println(json(rows));
+            return 0;
+        }
     }
 }

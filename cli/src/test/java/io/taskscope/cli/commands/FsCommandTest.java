@@ -1,0 +1,90 @@
+package io.taskscope.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskscope.cli.Main;
+import io.taskscope.testing.HostileRoot;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class FsCommandTest {
+    static HostileRoot target;
+
+    record Result(int code, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        target = HostileRoot.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (target != null) target.close();
+    }
+
+    static Result run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void lsShowsTheTargetsTreeWithLinksAsLinks() {
+        Result r = run("fs", "ls", target.pid + ":/");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("lrwxrwxrwx") && l.endsWith("abs -> " + target.secret)), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("d") && l.endsWith(" etc")), r.out());
+        Result up = run("fs", "ls", target.pid + ":/up/../..");
+        assertTrue(up.out().contains("inside.txt"), "'..' stops at the target's root: " + up.out());
+    }
+
+    @Test
+    void catReadsInsideAndRefusesEscapesInOneLine() {
+        Result ok = run("fs", "cat", target.pid + ":/abs-inside");
+        assertEquals(0, ok.code(), ok.err());
+        assertEquals(target.insideText, ok.out());
+        for (String p : new String[] {"/abs", "/dotdot", "/magic"}) {
+            Result r = run("fs", "cat", target.pid + ":" + p);
+            assertEquals(1, r.code(), p);
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains("escape refused"), r.err());
+            assertFalse(r.out().contains("MONITOR-SECRET") || r.err().contains("MONITOR-SECRET"));
+        }
+    }
+
+    @Test
+    void findHashStatAndJson() throws Exception {
+        Result f = run("fs", "find", target.pid + ":/var", "--name", "*.php", "--type", "f");
+        assertEquals("/var/www/html/index.php\n", f.out(), f.err());
+        Result h = run("fs", "hash", target.pid + ":/var/www/html/index.php");
+        assertTrue(h.out().matches("[0-9a-f]{64}  /var/www/html/index.php\n"), h.out());
+        Result s = run("fs", "stat", "--json", target.pid + ":/inside.txt");
+        JsonNode n = new ObjectMapper().readTree(s.out());
+        assertEquals("FILE", n.get("type").asText());
+        assertEquals(target.insideText.length(), n.get("size").asInt());
+        assertEquals("root", n.get("owner").asText());
+        Result l = run("fs", "ls", "--json", target.pid + ":/etc");
+        assertEquals(2, new ObjectMapper().readTree(l.out()).size(), l.out());
+    }
+
+    @Test
+    void badInputIsUsageAndGoneTargetsSaySo() {
+        Result noColon = run("fs", "cat", "/etc/passwd");
+        assertEquals(2, noColon.code());
+        assertTrue(noColon.err().contains("TARGET:PATH"), noColon.err());
+        Result gone = run("fs", "ls", "999999999:/");
+        assertEquals(2, gone.code());
+        assertTrue(gone.err().contains("does not exist"), gone.err());
+        Result notDir = run("fs", "find", target.pid + ":/inside.txt/x");
+        assertEquals(1, notDir.code());
+        assertTrue(notDir.err().contains("not a directory"), notDir.err());
+    }
+}
