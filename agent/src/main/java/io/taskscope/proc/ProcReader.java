@@ -1,0 +1,162 @@
+package io.taskscope.proc;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads the files of one procfs. Every method answers "empty" when the process is gone or the
+ * file is unreadable: a process may exit between any two reads, and that is normal, not an error.
+ *
+ * <p>One reader owns one growable buffer so that a snapshot of thousands of processes allocates
+ * little; a reader is therefore not thread-safe (make one per thread).
+ */
+public final class ProcReader {
+    /** procfs files we parse are small; this cap keeps a hostile cmdline from costing memory. */
+    static final int MAX_FILE = 1 << 20;
+    private static final int CHUNK = 8192;
+
+    private final ProcPath proc;
+    private final String prefix;
+    private final StringBuilder path = new StringBuilder(64);
+    private byte[] buf = new byte[8192];
+    private int len;
+
+    public ProcReader(ProcPath proc) {
+        this.proc = proc;
+        this.prefix = proc.root().toString() + "/";
+    }
+
+    public ProcPath proc() {
+        return proc;
+    }
+
+    public Optional<ProcStat> stat(int pid) {
+        return read(pid, "stat") ? ProcStat.parse(buf, len) : Optional.empty();
+    }
+
+    public Optional<ProcStatus> status(int pid) {
+        return read(pid, "status") ? Optional.of(ProcStatus.parse(buf, len)) : Optional.empty();
+    }
+
+    /** The arguments; empty list for kernel threads and zombies; empty Optional when gone. */
+    public Optional<List<String>> cmdline(int pid) {
+        if (!read(pid, "cmdline")) return Optional.empty();
+        if (len == 0) return Optional.of(List.of());
+        List<String> args = new ArrayList<>(4);
+        int start = 0;
+        for (int i = 0; i < len; i++) {
+            if (buf[i] == 0) {
+                args.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        // A process that rewrote its title (nginx, php-fpm) may leave no trailing NUL.
+        if (start < len) args.add(new String(buf, start, len - start, StandardCharsets.UTF_8));
+        return Optional.of(Collections.unmodifiableList(args));
+    }
+
+    public List<CgroupEntry> cgroups(int pid) {
+        return read(pid, "cgroup") ? CgroupEntry.parse(new String(buf, 0, len, StandardCharsets.UTF_8)) : List.of();
+    }
+
+    /** The inode of one namespace, from the {@code ns/<type>} link; empty when unreadable. */
+    public OptionalLong namespace(int pid, NsType type) {
+        return link(pid, "ns/" + type.file()).map(ProcReader::nsInode).filter(v -> v > 0)
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    /** Every namespace of the process that we may read. */
+    public Map<NsType, Long> namespaces(int pid) {
+        Map<NsType, Long> out = new EnumMap<>(NsType.class);
+        for (NsType t : NsType.values()) namespace(pid, t).ifPresent(v -> out.put(t, v));
+        return out;
+    }
+
+    /** The text of a link such as {@code exe}, {@code cwd}, {@code root} or {@code ns/mnt}. */
+    public Optional<String> link(int pid, String name) {
+        try {
+            return Optional.of(Files.readSymbolicLink(proc.file(pid, name)).toString());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Identity of the process's root directory (following {@code /proc/<pid>/root}). */
+    public Optional<FileId> rootId(int pid) {
+        return fileId(proc.file(pid, "root"));
+    }
+
+    /** The whole of a procfs file as text (at most 1 MiB), e.g. {@code global("sys/kernel/osrelease")}. */
+    public Optional<String> text(Path file) {
+        return readPath(file.toString()) ? Optional.of(new String(buf, 0, len, StandardCharsets.UTF_8)) : Optional.empty();
+    }
+
+    /** A {@code <pid>/<name>} file as text. */
+    public Optional<String> text(int pid, String name) {
+        return read(pid, name) ? Optional.of(new String(buf, 0, len, StandardCharsets.UTF_8)) : Optional.empty();
+    }
+
+    static Optional<FileId> fileId(Path p) {
+        try {
+            Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino");
+            return Optional.of(new FileId((Long) a.get("dev"), (Long) a.get("ino")));
+        } catch (IOException | UnsupportedOperationException | SecurityException | ClassCastException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** "mnt:[4026531832]" -> 4026531832; 0 when the text has another shape. */
+    static long nsInode(String link) {
+        int open = link.lastIndexOf('[');
+        int close = link.lastIndexOf(']');
+        if (open < 0 || close <= open + 1) return 0;
+        try {
+            return Long.parseLong(link, open + 1, close, 10);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private boolean read(int pid, String name) {
+        path.setLength(0);
+        path.append(prefix).append(pid).append('/').append(name);
+        return readPath(path.toString());
+    }
+
+    private boolean readPath(String file) {
+        len = 0;
+        try (FileInputStream in = new FileInputStream(file)) {
+            while (true) {
+                if (len == buf.length) {
+                    if (buf.length >= MAX_FILE) break;
+                    buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_FILE));
+                }
+                // At most 8 KiB a call: FileInputStream copies through a stack buffer up to that
+                // size and mallocs above it.
+                int want = Math.min(CHUNK, buf.length - len);
+                int n = in.read(buf, len, want);
+                if (n < 0) break;
+                len += n;
+                // procfs generates stat, status, cmdline and cgroup whole and fills the buffer it
+                // is given, so a short read is the end: skipping the read that returns EOF saves
+                // one syscall per file.
+                if (n < want) break;
+            }
+            return true;
+        } catch (IOException | SecurityException e) {
+            // ENOENT/ESRCH: the process exited; EACCES: not ours to read. Both mean "no data".
+            len = 0;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.taskscope.task;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The parts of ECS Task Metadata v4 ({@code $ECS_CONTAINER_METADATA_URI_V4/task}) taskscope uses.
+ *
+ * @param cluster    {@code Cluster}
+ * @param taskArn    {@code TaskARN}
+ * @param family     {@code Family}
+ * @param revision   {@code Revision}
+ * @param launchType {@code LaunchType} (FARGATE, EC2), empty when absent
+ * @param containers {@code Containers}
+ */
+public record EcsTaskMetadata(String cluster, String taskArn, String family, String revision,
+                              Optional<String> launchType, List<EcsContainer> containers) {
+
+    /**
+     * One entry of {@code Containers}.
+     *
+     * @param name     {@code Name}: the container name of the task definition
+     * @param dockerId {@code DockerId}: a 64-hex ID, or on Fargate {@code <taskid>-<number>}
+     * @param image    {@code Image}
+     * @param type     {@code Type}: NORMAL, or CNI_PAUSE for the pause container ECS adds on EC2
+     */
+    public record EcsContainer(String name, String dockerId, String image, String type) {
+        /** ECS's own pause container (EC2 awsvpc tasks list it; Fargate does not). */
+        public boolean pause() {
+            return "CNI_PAUSE".equals(type) || name.startsWith("~internal~ecs~");
+        }
+    }
+}

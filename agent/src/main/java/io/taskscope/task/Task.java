@@ -1,0 +1,251 @@
+package io.taskscope.task;
+
+import io.taskscope.TaskscopeException;
+import io.taskscope.proc.CgroupEntry;
+import io.taskscope.proc.FileId;
+import io.taskscope.proc.ProcPath;
+import io.taskscope.proc.ProcReader;
+import io.taskscope.proc.ProcessInfo;
+import io.taskscope.proc.ProcessTable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The task as the monitor sees it: every process, grouped into containers, with roles.
+ *
+ * <p>Grouping, in order: (1) ECS Task Metadata v4, when {@code $ECS_CONTAINER_METADATA_URI_V4} is
+ * set, matched to processes by their cgroup paths ({@link CgroupShapes}); (2) for the rest, one
+ * group per mount namespace plus root directory, named after its oldest process. Zombies and
+ * processes whose namespace cannot be read join their parent's container. Kernel threads belong
+ * to none.
+ */
+public final class Task {
+    private final ProcPath proc;
+    private final ProcessTable table;
+    private final Optional<EcsTaskMetadata> metadata;
+    private final List<String> warnings;
+    private final List<Container> containers;
+    private final Map<Integer, Container> byPid;
+    private final Map<Integer, Role> roles;
+    private UserNames users;
+
+    private Task(ProcPath proc, ProcessTable table, Optional<EcsTaskMetadata> metadata, List<String> warnings,
+                 List<Container> containers, Map<Integer, Container> byPid, Map<Integer, Role> roles) {
+        this.proc = proc;
+        this.table = table;
+        this.metadata = metadata;
+        this.warnings = warnings;
+        this.containers = containers;
+        this.byPid = byPid;
+        this.roles = roles;
+    }
+
+    /** A snapshot of the system's {@code /proc}, with ECS metadata when the environment offers it. */
+    public static Task snapshot() {
+        List<String> warnings = new ArrayList<>();
+        Optional<EcsMetadataClient> ecs;
+        try {
+            ecs = EcsMetadataClient.fromEnvironment();
+        } catch (TaskscopeException e) {
+            warnings.add(e.oneLine());
+            ecs = Optional.empty();
+        }
+        return snapshot(ProcPath.system(), ecs, warnings);
+    }
+
+    /**
+     * A snapshot of {@code proc}; metadata is fetched from {@code ecs} when given, and a failure
+     * becomes a warning (grouping falls back to namespaces), never an error.
+     */
+    public static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs) {
+        return snapshot(proc, ecs, new ArrayList<>());
+    }
+
+    private static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, List<String> warnings) {
+        ProcessTable table = ProcessTable.snapshot(proc);
+        Optional<EcsTaskMetadata> metadata = Optional.empty();
+        if (ecs.isPresent()) {
+            try {
+                metadata = Optional.of(ecs.get().task());
+            } catch (TaskscopeException e) {
+                warnings.add(e.oneLine());
+            }
+        }
+        return of(proc, table, metadata, warnings);
+    }
+
+    /** Groups an existing process table. */
+    public static Task of(ProcPath proc, ProcessTable table, Optional<EcsTaskMetadata> metadata, List<String> warnings) {
+        int selfPid = table.selfPid();
+        ProcReader reader = new ProcReader(proc);
+        long selfMnt = table.get(selfPid).map(ProcessInfo::mntNs).filter(v -> v != 0)
+                .orElseGet(() -> reader.namespace(selfPid, io.taskscope.proc.NsType.MNT).orElse(0));
+
+        Map<Integer, Role> roles = new HashMap<>();
+        for (ProcessInfo p : table.processes()) roles.put(p.pid(), roleOf(p, selfPid));
+
+        // pid -> group key; LinkedHashMap keeps groups in order of their first (lowest) PID.
+        Map<Integer, String> keyOf = new HashMap<>();
+        Map<String, EcsTaskMetadata.EcsContainer> ecsByKey = new HashMap<>();
+        for (ProcessInfo p : table.processes()) {
+            if (roles.get(p.pid()) == Role.KERNEL) continue;
+            if (metadata.isPresent()) {
+                List<CgroupEntry> cgroups = reader.cgroups(p.pid());
+                for (EcsTaskMetadata.EcsContainer c : metadata.get().containers()) {
+                    if (CgroupShapes.names(cgroups, c.dockerId())) {
+                        String key = "ecs:" + c.name();
+                        keyOf.put(p.pid(), key);
+                        ecsByKey.put(key, c);
+                        break;
+                    }
+                }
+                if (keyOf.containsKey(p.pid())) continue;
+            }
+            if (p.mntNs() != 0) keyOf.put(p.pid(), "mnt:" + p.mntNs() + ":" + p.root().map(FileId::toString).orElse("?"));
+        }
+        // Zombies and unreadable processes: their parent's container, when it has one.
+        for (ProcessInfo p : table.processes()) {
+            if (keyOf.containsKey(p.pid()) || roles.get(p.pid()) == Role.KERNEL) continue;
+            Set<Integer> seen = new HashSet<>();
+            int parent = p.ppid();
+            while (parent > 0 && seen.add(parent) && !keyOf.containsKey(parent)) {
+                parent = table.get(parent).map(ProcessInfo::ppid).orElse(0);
+            }
+            if (keyOf.containsKey(parent)) keyOf.put(p.pid(), keyOf.get(parent));
+        }
+
+        Map<String, List<ProcessInfo>> members = new LinkedHashMap<>();
+        for (ProcessInfo p : table.processes()) {
+            String key = keyOf.get(p.pid());
+            if (key != null) members.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+        }
+
+        Comparator<ProcessInfo> age = Comparator.comparingLong(ProcessInfo::startTicks).thenComparingInt(ProcessInfo::pid);
+        List<Container> containers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        // ECS names first, so that a fallback group never takes a task definition's name.
+        for (String key : members.keySet()) if (ecsByKey.containsKey(key)) names.add(ecsByKey.get(key).name());
+        for (Map.Entry<String, List<ProcessInfo>> e : members.entrySet()) {
+            List<ProcessInfo> ps = e.getValue();
+            ProcessInfo oldest = ps.stream().min(age).orElseThrow();
+            ProcessInfo main = ps.stream().filter(p -> roles.get(p.pid()) == Role.APP).min(age).orElse(oldest);
+            boolean self = ps.stream().anyMatch(p -> p.pid() == selfPid || p.mntNs() != 0 && p.mntNs() == selfMnt);
+            boolean allInfra = ps.stream().allMatch(p -> roles.get(p.pid()) == Role.PAUSE || roles.get(p.pid()) == Role.AGENT);
+            long mnt = oldest.mntNs();
+            Optional<FileId> root = oldest.root();
+            List<Integer> pids = ps.stream().map(ProcessInfo::pid).toList();
+            EcsTaskMetadata.EcsContainer ecs = ecsByKey.get(e.getKey());
+            Container c;
+            if (ecs != null) {
+                c = new Container(ecs.name(), ecs.dockerId(), ecs.image().isEmpty() ? Optional.empty() : Optional.of(ecs.image()),
+                        Container.Source.ECS_METADATA, self, ecs.pause() || allInfra, mnt, root, pids, main.pid());
+            } else {
+                String name = unique(names, oldest.comm().isBlank() ? "pid" + oldest.pid() : oldest.comm());
+                c = new Container(name, "mnt:" + mnt, Optional.empty(), Container.Source.NAMESPACE, self, allInfra && !self,
+                        mnt, root, pids, main.pid());
+            }
+            containers.add(c);
+        }
+        containers.sort(Comparator.comparingInt(Container::mainPid));
+        Map<Integer, Container> byPid = new HashMap<>();
+        for (Container c : containers) for (int pid : c.pids()) byPid.put(pid, c);
+        return new Task(proc, table, metadata, List.copyOf(warnings), List.copyOf(containers), byPid, roles);
+    }
+
+    private static String unique(Set<String> taken, String name) {
+        String candidate = name;
+        for (int i = 2; !taken.add(candidate); i++) candidate = name + "-" + i;
+        return candidate;
+    }
+
+    static Role roleOf(ProcessInfo p, int selfPid) {
+        if (p.kernelThread()) return Role.KERNEL;
+        if (p.pid() == selfPid) return Role.SELF;
+        String program = p.program();
+        if (program.startsWith("/managed-agents/")) return Role.AGENT;
+        boolean pauseName = p.comm().equals("pause") || program.equals("/pause") || program.endsWith("/pause");
+        if (pauseName && p.innermostPid() == 1) return Role.PAUSE;
+        return Role.APP;
+    }
+
+    public ProcPath proc() {
+        return proc;
+    }
+
+    public ProcessTable table() {
+        return table;
+    }
+
+    /** Every process, by ascending PID. */
+    public List<ProcessInfo> processes() {
+        return table.processes();
+    }
+
+    public Optional<ProcessInfo> process(int pid) {
+        return table.get(pid);
+    }
+
+    /** Containers, ordered by their main process's PID. */
+    public List<Container> containers() {
+        return containers;
+    }
+
+    /** The container of a process; empty for kernel threads and processes we could not place. */
+    public Optional<Container> containerOf(int pid) {
+        return Optional.ofNullable(byPid.get(pid));
+    }
+
+    public Optional<Container> container(String name) {
+        return containers.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /** The processes of a container, by ascending PID. */
+    public List<ProcessInfo> members(Container c) {
+        List<ProcessInfo> out = new ArrayList<>(c.pids().size());
+        for (int pid : c.pids()) table.get(pid).ifPresent(out::add);
+        return Collections.unmodifiableList(out);
+    }
+
+    public Role role(int pid) {
+        return roles.getOrDefault(pid, Role.APP);
+    }
+
+    /** The monitor's PID (this JVM) in the listed PID namespace. */
+    public int selfPid() {
+        return table.selfPid();
+    }
+
+    /** The monitor's own container. */
+    public Optional<Container> self() {
+        return containers.stream().filter(Container::self).findFirst();
+    }
+
+    /** ECS Task Metadata, when it was fetched. */
+    public Optional<EcsTaskMetadata> metadata() {
+        return metadata;
+    }
+
+    /** Why grouping fell back (e.g. a malformed metadata reply): one line each, for stderr. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** User and group names through each process's own /etc (cached per root). */
+    public UserNames users() {
+        if (users == null) users = new UserNames(proc);
+        return users;
+    }
+
+    /** Names of the containers, for error messages ("known: web, app, monitor"). */
+    public String containerNames() {
+        return containers.isEmpty() ? "(none)" : String.join(", ", containers.stream().map(Container::name).toList());
+    }
+}
