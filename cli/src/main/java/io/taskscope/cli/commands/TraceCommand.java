@@ -1,13 +1,209 @@
 package io.taskscope.cli.commands;
 
 import io.taskscope.TaskscopeException;
+import io.taskscope.cli.JsonOption;
+import io.taskscope.decode.StraceFormat;
+import io.taskscope.decode.SyscallFilter;
+import io.taskscope.decode.SyscallSummary;
+import io.taskscope.event.Event;
+import io.taskscope.event.EventJson;
+import io.taskscope.event.EventQueue;
+import io.taskscope.event.SyscallEvent;
+import io.taskscope.trace.Placement;
+import io.taskscope.trace.TraceOptions;
+import io.taskscope.trace.TracedProcess;
+import io.taskscope.trace.Tracer;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "trace", mixinStandardHelpOptions = true, description = "Trace syscalls of neighbour processes (like strace -p).")
+@Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trace syscalls of neighbour processes, like strace -p.",
+                "Runs until SIGINT/SIGTERM or until every traced process has exited; then detaches (the processes run on)."},
+        footer = {"", "Examples:", "  taskscope trace -p 24 -e trace=%file",
+                "  taskscope trace -p 24 -p 25 -f -e trace=openat,newfstatat -e status=failed -tt -T",
+                "  taskscope trace -p 24 --json -o /tmp/php.jsonl"})
 public class TraceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-p", "--pid"}, paramLabel = "PID", split = ",",
+            description = "Process to trace (all its threads); repeat for several.")
+    List<Integer> pids = new ArrayList<>();
+
+    @Option(names = "-f", description = "Also trace child processes they create (new threads are always traced).")
+    boolean follow;
+
+    @Option(names = "-e", paramLabel = "EXPR",
+            description = "strace filter: trace=NAME,%%CLASS,/REGEX,?NAME,!... or status=successful,failed. Repeatable.")
+    List<String> expressions = new ArrayList<>();
+
+    @Option(names = "-z", description = "Show only successful calls (-e status=successful).")
+    boolean successfulOnly;
+
+    @Option(names = "-Z", description = "Show only failed calls (-e status=failed).")
+    boolean failedOnly;
+
+    @Option(names = "-s", paramLabel = "N", defaultValue = "32", description = "Longest string to print (default ${DEFAULT-VALUE}).")
+    int stringLimit;
+
+    @Option(names = "-y", description = "Print paths of file descriptor arguments.")
+    boolean decodeFds;
+
+    @Option(names = "-t", description = "Prefix lines with the time of day; -tt adds microseconds, -ttt prints epoch seconds.")
+    boolean[] timestamps = new boolean[0];
+
+    @Option(names = "-T", description = "Show the time spent in each call.")
+    boolean durations;
+
+    @Option(names = "-c", description = "Count calls, errors and time per syscall; print a summary at the end instead of lines.")
+    boolean summary;
+
+    @Option(names = "-o", paramLabel = "FILE", description = "Write the trace to FILE instead of stdout.")
+    Path outputFile;
+
+    @Mixin
+    JsonOption json;
+
+    @Option(names = "--colocate",
+            description = "Run the traced threads and the tracer on one CPU (much lower overhead on small VMs). "
+                    + "Changes the traced processes' CPU affinity while traced; restored on detach.")
+    boolean colocate;
+
+    @Option(names = "--spin-us", paramLabel = "US", defaultValue = "" + TraceOptions.DEFAULT_SPIN_MICROS, hidden = true,
+            description = "Poll for the next stop this long after each resume before sleeping (0: never).")
+    int spinMicros;
+
     @Override
-    public Integer call() {
-        throw TaskscopeException.runtime("'trace' is not implemented yet", "see the project's open issues");
+    public Integer call() throws Exception {
+        if (pids.isEmpty()) {
+            throw TaskscopeException.usage("no process to trace", "give -p PID (see 'taskscope ps')");
+        }
+        if (stringLimit < 0) throw TaskscopeException.usage("-s must be at least 0", "e.g. -s 256");
+        SyscallFilter filter = SyscallFilter.parse(expressions);
+        if (successfulOnly) filter.successfulOnly();
+        if (failedOnly) filter.failedOnly();
+        StraceFormat.Timestamps ts = switch (Math.min(timestamps.length, 3)) {
+            case 0 -> StraceFormat.Timestamps.NONE;
+            case 1 -> StraceFormat.Timestamps.SECONDS;
+            case 2 -> StraceFormat.Timestamps.MICROS;
+            default -> StraceFormat.Timestamps.EPOCH;
+        };
+        PrintWriter err = spec.commandLine().getErr();
+        Writer out = outputFile == null ? spec.commandLine().getOut() : openOutput(outputFile);
+        StraceFormat format = new StraceFormat(ts, durations, follow || pids.size() > 1, ZoneId.systemDefault());
+        SyscallSummary counts = new SyscallSummary();
+
+        TraceOptions options = TraceOptions.defaults().withFilter(filter).withStringLimit(stringLimit)
+                .withDecodeFds(decodeFds).withFollowForks(follow).withProcessEvents(true)
+                .withPlacement(colocate ? Placement.COLOCATE : spinMicros > 0 ? Placement.SPIN : Placement.BLOCK)
+                .withSpinMicros(spinMicros);
+        final Tracer[] tracerRef = new Tracer[1];
+        final EventQueue[] queueRef = new EventQueue[1];
+        EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, tracerRef[0], queueRef[0]), json.json);
+        queueRef[0] = queue;
+        Tracer tracer = Tracer.start(options, queue::offer);
+        tracerRef[0] = tracer;
+        CompletableFuture<String> stop = new CompletableFuture<>();
+        Thread hook = new Thread(() -> {
+            stop.complete("exit");
+            tracer.close();
+            queue.close(2000);
+        }, "taskscope-trace-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignals.onInterrupt(() -> stop.complete("signal"));
+        try {
+            for (int pid : pids) {
+                TracedProcess p = join(tracer.attach(pid));
+                err.println("taskscope: Process " + p.pid() + " attached" + (p.threads() > 1 ? " with " + p.threads() + " threads" : ""));
+                err.flush();
+            }
+            CompletableFuture.anyOf(stop, tracer.allGone(), tracer.terminated()).get();
+        } finally {
+            List<TracedProcess> left = tracer.tracees();
+            tracer.close();
+            for (TracedProcess p : left) err.println("taskscope: Process " + p.pid() + " detached");
+            queue.close(2000);
+            if (summary) {
+                PrintWriter sw = outputFile != null ? new PrintWriter(out) : err;
+                counts.print(sw);
+            }
+            out.flush();
+            if (outputFile != null) out.close();
+            if (!json.json && queue.dropped() > 0) {
+                err.println("taskscope: " + queue.dropped() + " events dropped because the output could not keep up");
+            }
+            err.flush();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+        }
+        if (tracer.failure().isPresent()) {
+            throw TaskscopeException.runtime("the tracer failed: " + tracer.failure().get(), "run again with --debug and report it");
+        }
+        return 0;
+    }
+
+    private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue) {
+        try {
+            if (json.json) {
+                if (summary && e instanceof SyscallEvent s) {
+                    counts.add(s);
+                    return;
+                }
+                EventJson.writeLine(e, out);
+            } else {
+                if (e instanceof SyscallEvent s && summary) {
+                    counts.add(s);
+                    return;
+                }
+                if (summary) return;
+                if (tracer != null && !follow && pids.size() == 1) {
+                    format.pidPrefix(tracer.tracees().stream().mapToInt(TracedProcess::threads).sum() > 1);
+                }
+                var line = format.line(e);
+                if (line.isEmpty()) return;
+                out.write(line.get());
+                out.write('\n');
+            }
+            if (queue == null || queue.backlog() == 0) out.flush(); // batch writes under load, prompt when idle
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static Writer openOutput(Path file) {
+        try {
+            return new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw TaskscopeException.usage("cannot write " + file + ": " + e.getMessage(), "choose a writable -o FILE");
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> f) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TaskscopeException t) throw t;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 }

@@ -1,0 +1,105 @@
+package io.taskscope.decode;
+
+import io.taskscope.event.Event;
+import io.taskscope.event.ProcessEvent;
+import io.taskscope.event.SyscallEvent;
+import io.taskscope.linux.Errno;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * strace's text output, in one place: {@code [pid N] } prefix, timestamps ({@code -t}, {@code -tt},
+ * {@code -ttt}), {@code name(args) = ret}, errno name and text on failure, {@code = ?} for calls cut
+ * short, {@code <seconds>} with {@code -T}, and {@code +++ exited with N +++} lines.
+ */
+public final class StraceFormat {
+    /** How {@code -t}, {@code -tt}, {@code -ttt} stamp each line. */
+    public enum Timestamps { NONE, SECONDS, MICROS, EPOCH }
+
+    private static final Set<String> HEX_RETURN = Set.of("mmap", "mremap", "brk", "shmat");
+
+    private final Timestamps timestamps;
+    private final boolean durations;
+    private final ZoneId zone;
+    private volatile boolean pidPrefix;
+
+    public StraceFormat(Timestamps timestamps, boolean durations, boolean pidPrefix, ZoneId zone) {
+        this.timestamps = timestamps;
+        this.durations = durations;
+        this.pidPrefix = pidPrefix;
+        this.zone = zone;
+    }
+
+    /** strace prefixes lines with the tid once it traces more than one thread; so do we. */
+    public void pidPrefix(boolean on) {
+        pidPrefix = on;
+    }
+
+    /** The line for an event (no newline), or empty when strace would print nothing for it. */
+    public Optional<String> line(Event e) {
+        if (e instanceof SyscallEvent s) return Optional.of(syscall(s));
+        if (e instanceof ProcessEvent p && p.kind() == ProcessEvent.Kind.EXIT) {
+            StringBuilder b = start(p.timeNanos(), p.pid());
+            if (p.signal() != null) b.append("+++ killed by ").append(p.signal()).append(" +++");
+            else b.append("+++ exited with ").append(p.exitCode() == null ? 0 : p.exitCode()).append(" +++");
+            return Optional.of(b.toString());
+        }
+        return Optional.empty();
+    }
+
+    public String syscall(SyscallEvent s) {
+        StringBuilder b = start(s.timeNanos(), s.tid());
+        b.append(s.syscall()).append('(');
+        for (int i = 0; i < s.args().size(); i++) {
+            if (i > 0) b.append(", ");
+            b.append(s.args().get(i));
+        }
+        b.append(')');
+        if (s.durationMicros() < 0) {
+            b.append(" = ?");
+            return b.toString();
+        }
+        b.append(" = ");
+        if (s.errno() != null) {
+            int n = Errno.byName(s.errno());
+            b.append(s.errno().startsWith("ERESTART") || s.errno().equals("ENOIOCTLCMD") ? "? " : "-1 ")
+                    .append(s.errno()).append(" (").append(n > 0 ? Errno.message(n) : s.errno()).append(')');
+        } else if (HEX_RETURN.contains(s.syscall())) {
+            b.append("0x").append(Long.toHexString(s.ret()));
+        } else {
+            b.append(s.ret());
+        }
+        if (durations) {
+            long us = s.durationMicros();
+            b.append(String.format(Locale.ROOT, " <%d.%06d>", us / 1_000_000, us % 1_000_000));
+        }
+        return b.toString();
+    }
+
+    private StringBuilder start(long epochNanos, int tid) {
+        StringBuilder b = new StringBuilder(128);
+        if (pidPrefix) b.append(String.format(Locale.ROOT, "[pid %5d] ", tid));
+        switch (timestamps) {
+            case NONE -> { }
+            case SECONDS -> b.append(localTime(epochNanos).withNano(0)).append(' ');
+            case MICROS -> {
+                LocalTime t = localTime(epochNanos);
+                b.append(String.format(Locale.ROOT, "%02d:%02d:%02d.%06d ", t.getHour(), t.getMinute(), t.getSecond(),
+                        t.getNano() / 1000));
+            }
+            case EPOCH -> b.append(String.format(Locale.ROOT, "%d.%06d ", epochNanos / 1_000_000_000L,
+                    (epochNanos % 1_000_000_000L) / 1000));
+        }
+        return b;
+    }
+
+    private LocalTime localTime(long epochNanos) {
+        Instant i = Instant.ofEpochSecond(epochNanos / 1_000_000_000L, epochNanos % 1_000_000_000L);
+        LocalTime t = LocalTime.ofInstant(i, zone);
+        return t;
+    }
+}

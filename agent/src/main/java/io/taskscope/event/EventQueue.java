@@ -1,0 +1,134 @@
+package io.taskscope.event;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bounded hand-off between producers that must never wait (the tracer thread stops someone
+ * else's process while it works) and one writer thread that may block on a slow stdout or log
+ * driver. {@link #offer} never blocks: when the queue is full the event is dropped and counted.
+ *
+ * <p>Drops are reported, never silent: with {@code reportDrops} the writer hands the sink a
+ * {@link DropEvent} (dropped since the last report, total) as soon as it catches up, at most once
+ * a second, and once more at {@link #close()}; without it the owner reads {@link #dropped()} at the
+ * end (the text output prints it on stderr, like strace's summary lines).
+ */
+public final class EventQueue implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventQueue.class);
+    private static final Event STOP = new DropEvent(0, 0, 0, "stop");
+
+    private final ArrayBlockingQueue<Event> queue;
+    private final Consumer<Event> sink;
+    private final boolean reportDrops;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private final Thread writer;
+    private long reportedDrops;
+    private long lastReportNanos;
+    private volatile boolean closed;
+
+    /**
+     * @param capacity    events held before dropping (a few thousand absorb bursts of a busy tracee)
+     * @param sink        called on the writer thread only; may block; exceptions are logged and the event lost
+     * @param reportDrops whether to give the sink {@link DropEvent}s
+     */
+    public EventQueue(int capacity, Consumer<Event> sink, boolean reportDrops) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.sink = sink;
+        this.reportDrops = reportDrops;
+        this.writer = new Thread(this::run, "taskscope-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Never blocks. Returns false (and counts a drop) when the queue is full or closed. */
+    public boolean offer(Event event) {
+        if (!closed && queue.offer(event)) return true;
+        dropped.incrementAndGet();
+        return false;
+    }
+
+    /** Events dropped since start. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Events handed to the sink since start (drop reports excluded). */
+    public long delivered() {
+        return delivered.get();
+    }
+
+    /** Events waiting for the writer. */
+    public int backlog() {
+        return queue.size();
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                Event e = queue.poll(1, TimeUnit.SECONDS);
+                if (e == STOP) break;
+                if (e != null) deliver(e);
+                if (reportDrops && (e == null || queue.isEmpty())) maybeReportDrops(false);
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        // Drain what arrived before close, then the final drop report.
+        for (Event e; (e = queue.poll()) != null; ) if (e != STOP) deliver(e);
+        if (reportDrops) maybeReportDrops(true);
+    }
+
+    private void deliver(Event e) {
+        try {
+            sink.accept(e);
+            delivered.incrementAndGet();
+        } catch (RuntimeException ex) {
+            log.warn("event sink failed; event lost: {}", ex.toString());
+        }
+    }
+
+    private void maybeReportDrops(boolean force) {
+        long total = dropped.get();
+        long now = System.nanoTime();
+        if (total == reportedDrops) return;
+        if (!force && now - lastReportNanos < TimeUnit.SECONDS.toNanos(1)) return;
+        long epochNanos = System.currentTimeMillis() * 1_000_000L;
+        try {
+            sink.accept(new DropEvent(epochNanos, total - reportedDrops, total, "output could not keep up"));
+        } catch (RuntimeException ex) {
+            log.warn("event sink failed on a drop report: {}", ex.toString());
+        }
+        reportedDrops = total;
+        lastReportNanos = now;
+    }
+
+    /**
+     * Stops accepting events, lets the writer deliver what is queued (waiting at most
+     * {@code timeoutMillis}) and returns whether it finished in time.
+     */
+    public boolean close(long timeoutMillis) {
+        if (!closed) {
+            closed = true;
+            // The STOP marker must get in even when the queue is full: make room by dropping one.
+            while (!queue.offer(STOP)) {
+                if (queue.poll() != null) dropped.incrementAndGet();
+            }
+        }
+        try {
+            writer.join(timeoutMillis);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        return !writer.isAlive();
+    }
+
+    @Override
+    public void close() {
+        close(5_000);
+    }
+}

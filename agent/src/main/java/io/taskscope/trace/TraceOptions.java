@@ -1,0 +1,63 @@
+package io.taskscope.trace;
+
+import io.taskscope.decode.SyscallFilter;
+import java.util.function.IntFunction;
+
+/**
+ * What and how to trace.
+ *
+ * @param filter        which syscalls and outcomes become events (strace's -e)
+ * @param stringLimit   strace's -s: longest string printed before "..."
+ * @param decodeFds     strace's -y: print fd arguments as {@code 3</path>}
+ * @param followForks   strace's -f: also trace child processes created by tracees (new threads
+ *                      of a traced process are always traced)
+ * @param processEvents whether to emit {@link io.taskscope.event.ProcessEvent}s (start, exec, exit)
+ * @param placement     where the tracer thread runs; see {@link Placement}
+ * @param spinMicros    with {@link Placement#SPIN}, how long to poll after a resume before blocking
+ * @param containerOf   container name of a pid (called at attach and for new processes, never per
+ *                      stop); may return null
+ */
+public record TraceOptions(SyscallFilter filter, int stringLimit, boolean decodeFds, boolean followForks,
+                           boolean processEvents, Placement placement, int spinMicros,
+                           IntFunction<String> containerOf) {
+
+    public static final int DEFAULT_SPIN_MICROS = 50;
+
+    /** strace's defaults: all syscalls, -s 32, no -y, no -f; process events on; spin placement. */
+    public static TraceOptions defaults() {
+        return new TraceOptions(SyscallFilter.all(), 32, false, false, true, Placement.SPIN, DEFAULT_SPIN_MICROS,
+                pid -> null);
+    }
+
+    public TraceOptions withFilter(SyscallFilter f) {
+        return new TraceOptions(f, stringLimit, decodeFds, followForks, processEvents, placement, spinMicros, containerOf);
+    }
+
+    public TraceOptions withStringLimit(int s) {
+        return new TraceOptions(filter, s, decodeFds, followForks, processEvents, placement, spinMicros, containerOf);
+    }
+
+    public TraceOptions withDecodeFds(boolean y) {
+        return new TraceOptions(filter, stringLimit, y, followForks, processEvents, placement, spinMicros, containerOf);
+    }
+
+    public TraceOptions withFollowForks(boolean f) {
+        return new TraceOptions(filter, stringLimit, decodeFds, f, processEvents, placement, spinMicros, containerOf);
+    }
+
+    public TraceOptions withProcessEvents(boolean p) {
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, p, placement, spinMicros, containerOf);
+    }
+
+    public TraceOptions withPlacement(Placement p) {
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, p, spinMicros, containerOf);
+    }
+
+    public TraceOptions withSpinMicros(int us) {
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, placement, us, containerOf);
+    }
+
+    public TraceOptions withContainerOf(IntFunction<String> c) {
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, placement, spinMicros, c);
+    }
+}
