@@ -114,9 +114,15 @@ public final class EventQueue implements AutoCloseable {
     public boolean close(long timeoutMillis) {
         if (!closed) {
             closed = true;
-            // The STOP marker must get in even when the queue is full: make room by dropping one.
-            while (!queue.offer(STOP)) {
-                if (queue.poll() != null) dropped.incrementAndGet();
+            // The STOP marker must get in even when the writer is stuck: after waiting, make room by dropping.
+            try {
+                if (!queue.offer(STOP, Math.max(1, timeoutMillis / 2), TimeUnit.MILLISECONDS)) {
+                    while (!queue.offer(STOP)) {
+                        if (queue.poll() != null) dropped.incrementAndGet();
+                    }
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
             }
         }
         try {

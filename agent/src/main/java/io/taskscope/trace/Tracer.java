@@ -77,6 +77,7 @@ public final class Tracer implements AutoCloseable {
     private volatile int blockState = RUNNING;
     private volatile List<TracedProcess> snapshot = List.of();
     private volatile Throwable failure;
+    private volatile long lastSubmitNanos, lastPickupNanos;
 
     // Counters: written by the tracer thread only, read racily by stats().
     private long stops, syscalls, events, dropped, spinHits, blockedWaits;
@@ -207,6 +208,11 @@ public final class Tracer implements AutoCloseable {
         return java.util.Optional.ofNullable(failure);
     }
 
+    /** How long the last request waited before the tracer thread took it (tests check the 10 ms promise). */
+    long lastPickupNanos() {
+        return lastPickupNanos;
+    }
+
     public TracerStats stats() {
         return new TracerStats(stops, syscalls, events, dropped, spinHits, blockedWaits);
     }
@@ -248,6 +254,7 @@ public final class Tracer implements AutoCloseable {
                     : "it failed with " + failure));
             return f;
         }
+        lastSubmitNanos = System.nanoTime();
         requests.add(r);
         if (Thread.currentThread() == thread) return f; // picked up at the top of the loop
         boolean[] taken = taken(r);
@@ -380,6 +387,7 @@ public final class Tracer implements AutoCloseable {
         Request r;
         while ((r = requests.poll()) != null) {
             taken(r)[0] = true;
+            lastPickupNanos = System.nanoTime() - lastSubmitNanos;
             try {
                 if (r instanceof Attach a) {
                     a.future().complete(doAttach(a.pid()));
@@ -678,6 +686,7 @@ public final class Tracer implements AutoCloseable {
 
     private void procGone(Proc p) {
         procs.remove(p.pid);
+        publish(); // before completing futures, so that callers see the new state
         if (p.detached != null) p.detached.complete(null);
         if (affinity != null) affinity.forget(p.pid);
         if (procs.isEmpty() && attachedOnce) allGone.complete(null);
@@ -715,6 +724,10 @@ public final class Tracer implements AutoCloseable {
                 throw TaskscopeException.usage("PID " + pid + " (" + comm + ") is an ancestor of taskscope; tracing it could stop taskscope itself",
                         "trace it from another session");
             }
+        }
+        if (ProcFs.ppid(tgid) == ownPid) {
+            // The JDK's process reaper thread waits for our children and would consume their ptrace stops.
+            throw TaskscopeException.usage("PID " + pid + " (" + comm + ") is a child of taskscope", "trace processes started elsewhere");
         }
         Proc existing = procs.get(tgid);
         if (existing != null) return new TracedProcess(tgid, existing.startTime, existing.comm, existing.threads, existing.container);

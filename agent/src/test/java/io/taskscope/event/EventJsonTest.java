@@ -1,0 +1,70 @@
+package io.taskscope.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventJsonTest {
+    static final ObjectMapper M = new ObjectMapper();
+    static final long T = 1_795_000_000_123_456_789L;
+
+    static JsonNode parse(Event e) throws Exception {
+        String line = EventJson.toJson(e);
+        assertFalse(line.contains("\n"), "one line: " + line);
+        JsonNode n = M.readTree(line);
+        assertEquals(Event.SCHEMA_VERSION, n.get("v").asInt());
+        assertEquals(e.type(), n.get("type").asText());
+        return n;
+    }
+
+    @Test
+    void syscallEventHasTheDocumentedFields() throws Exception {
+        var e = new SyscallEvent(T, 24, 25, "app", "php-fpm", 82, "newfstatat",
+                List.of("AT_FDCWD", "\"/var/www/html/hoge.php\"", "0x7ffe1234", "AT_SYMLINK_NOFOLLOW"),
+                "/var/www/html/hoge.php", null, -1, "ENOENT", 12);
+        JsonNode n = parse(e);
+        assertEquals("2026-11-18T11:06:40.123456Z", n.get("time").asText());
+        assertEquals(24, n.get("pid").asInt());
+        assertEquals(25, n.get("tid").asInt());
+        assertEquals("app", n.get("container").asText());
+        assertEquals("newfstatat", n.get("syscall").asText());
+        assertEquals("\"/var/www/html/hoge.php\"", n.get("args").get(1).asText());
+        assertEquals("/var/www/html/hoge.php", n.get("path").asText());
+        assertFalse(n.has("flags"), "null fields are left out");
+        assertEquals(-1, n.get("ret").asLong());
+        assertEquals("ENOENT", n.get("errno").asText());
+        assertEquals(12, n.get("durationUs").asLong());
+    }
+
+    @Test
+    void everyEventTypeIsOneObject() throws Exception {
+        var proc = new ProcessEvent(T, ProcessEvent.Kind.EXIT, 30, 1, "web", "nginx", "/usr/sbin/nginx",
+                List.of("nginx", "-g", "daemon off;"), 101, null, "SIGKILL");
+        JsonNode p = parse(proc);
+        assertEquals("exit", p.get("kind").asText());
+        assertEquals("SIGKILL", p.get("signal").asText());
+        assertFalse(p.has("exitCode"));
+        JsonNode f = parse(new FileChangeEvent(T, "app", 24, "/var/www/html/shell.php", FileChangeEvent.Kind.CREATE, false));
+        assertEquals("create", f.get("kind").asText());
+        JsonNode a = parse(new AlertEvent(T, "write-under-docroot", "high", "file written", "app", proc));
+        assertEquals("process", a.get("trigger").get("type").asText());
+        assertFalse(a.get("trigger").has("v"));
+        JsonNode d = parse(new DropEvent(T, 5, 12, "output could not keep up"));
+        assertEquals(5, d.get("dropped").asLong());
+        assertEquals(12, d.get("total").asLong());
+    }
+
+    @Test
+    void hostileStringsStayOnOneLine() throws Exception {
+        String evil = "/tmp/a\nb\u0000c\"d\u001b[31m";
+        var e = new SyscallEvent(T, 1, 1, null, "x\ny", 0, "openat", List.of(evil), evil, "O_RDONLY", 3, null, 1);
+        JsonNode n = parse(e);
+        assertEquals(evil, n.get("path").asText());
+        assertTrue(EventJson.toJson(e).chars().noneMatch(c -> c < 0x20));
+    }
+}
