@@ -1,13 +1,52 @@
 package io.taskscope.cli.commands;
 
-import io.taskscope.TaskscopeException;
+import io.taskscope.cli.JsonOption;
+import io.taskscope.cli.TargetArg;
+import io.taskscope.env.EnvVar;
+import io.taskscope.env.Environment;
+import io.taskscope.env.EnvironReader;
+import io.taskscope.fs.FsText;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "env", mixinStandardHelpOptions = true, description = "Show a neighbour's environment, recovered when procfs cannot.")
+@Command(name = "env", mixinStandardHelpOptions = true,
+        description = {"Show a neighbour's environment, recovered from memory when procfs cannot.",
+                "nginx and php-fpm write their process titles over /proc/PID/environ; taskscope then reads libc's "
+                        + "environ pointer with process_vm_readv (no ptrace). Secrets are redacted unless --show-secrets."})
 public class EnvCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin JsonOption json;
+
+    @Parameters(paramLabel = "TARGET", description = "PID of the process.")
+    String target;
+
+    @Option(names = "--show-secrets", description = "Show values of variables whose names contain SECRET, PASSWORD, PASSWD, TOKEN, KEY, CREDENTIAL (and the AWS credential variables).")
+    boolean showSecrets;
+
+    @Option(names = "--live", description = "Read the live environment from memory even when /proc/PID/environ is usable.")
+    boolean live;
+
     @Override
     public Integer call() {
-        throw TaskscopeException.runtime("'env' is not implemented yet", "see the project's open issues");
+        Environment env = EnvironReader.read(TargetArg.pid(target), live ? EnvironReader.Mode.LIVE : EnvironReader.Mode.AUTO)
+                .redacted(showSecrets);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json.json) {
+            out.println(FsCommand.json(env));
+            return 0;
+        }
+        out.println("# pid " + env.pid() + " (" + FsText.printable(env.comm()) + "): source " + env.source().json()
+                + (env.procfsProblem() == null ? "" : ", because " + FsText.printable(env.procfsProblem())));
+        out.println("# " + FsText.printable(env.detail()));
+        if (env.note() != null) out.println("# " + env.note());
+        if (env.truncated()) out.println("# cut short by taskscope's limits");
+        for (EnvVar v : env.variables()) out.println(FsText.printable(v.name()) + "=" + FsText.printable(v.value()));
+        return 0;
     }
 }

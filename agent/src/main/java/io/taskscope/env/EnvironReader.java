@@ -1,0 +1,275 @@
+package io.taskscope.env;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import io.taskscope.TaskscopeException;
+import io.taskscope.fs.FsException;
+import io.taskscope.fs.RootedFs;
+import io.taskscope.linux.Errno;
+import io.taskscope.linux.RemoteMemory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A process's environment: /proc/PID/environ when it still holds one, otherwise the live
+ * environment recovered from memory.
+ *
+ * <p>nginx, php-fpm and postgres write their process titles over the argv/environ area, so
+ * /proc/PID/environ reads blank or as the title. The variables survive elsewhere (they copy them
+ * before overwriting), reachable through libc's {@code environ} pointer. We find that pointer
+ * without ptrace: the C library's (or, with a copy relocation, the executable's) ELF file is read
+ * through the target's {@link RootedFs}, its dynamic symbol {@code __environ}/{@code environ} plus
+ * the load base from /proc/PID/maps gives the pointer's address, and process_vm_readv reads the
+ * pointer, the array and the strings, all bounded.
+ */
+public final class EnvironReader {
+    public enum Mode {
+        /** procfs when usable, else recover. */
+        AUTO,
+        /** Always read the live environment from memory. */
+        LIVE
+    }
+
+    static final int MAX_PROCFS_BYTES = 4 << 20, MAX_ENTRIES = 8192, MAX_STRING = 128 << 10, MAX_TOTAL = 4 << 20;
+    static final long MAX_ELF_BYTES = 128L << 20;
+    static final List<String> SYMBOLS = List.of("__environ", "environ", "_environ");
+    /** glibc (libc.so.6, old libc-2.x.so) and musl (ld-musl-ARCH.so.1, Alpine's libc.musl-ARCH.so.1). */
+    static final Pattern LIBC = Pattern.compile("libc\\.so\\.6|libc-2\\.\\d+\\.so|ld-musl-[^/]*\\.so\\.1|libc\\.musl-[^/]*\\.so\\.1");
+    private static final String LIVE_NOTE = "this is the live environment: variables the process removed "
+            + "(php-fpm's clear_env=yes, nginx workers) are gone from it";
+
+    private EnvironReader() {}
+
+    public static Environment read(int pid, Mode mode) {
+        String comm = readComm(pid);
+        byte[] raw = readProcfs(pid);
+        String problem = mode == Mode.LIVE ? "the live environment was asked for (--live)" : problemWith(raw, pid);
+        if (problem == null) {
+            List<EnvVar> vars = new ArrayList<>();
+            for (String e : split(raw)) vars.add(EnvVar.parse(e));
+            return new Environment(pid, comm, Environment.Source.PROCFS, null, "/proc/" + pid + "/environ", null,
+                    raw.length > MAX_PROCFS_BYTES, vars);
+        }
+        Recovered r = recover(pid, problem);
+        List<EnvVar> vars = r.entries().stream().map(EnvVar::parse).toList();
+        return new Environment(pid, comm, Environment.Source.RECOVERED, problem, r.detail(), LIVE_NOTE, r.truncated(), vars);
+    }
+
+    /** Null when the bytes look like an environment; else why they are not used. */
+    static String problemWith(byte[] raw, int pid) {
+        List<String> entries = split(raw);
+        String where = "/proc/" + pid + "/environ";
+        if (entries.isEmpty()) return where + " is empty";
+        for (String e : entries) {
+            int eq = e.indexOf('=');
+            if (eq <= 0 || e.substring(0, eq).contains(" ")) {
+                String title = title(pid);
+                return where + " was overwritten by the process title" + (title.isEmpty() ? "" : " (\"" + title + "\")");
+            }
+        }
+        return null;
+    }
+
+    /** The process title as ps shows it (/proc/PID/cmdline, NULs as spaces), shortened. */
+    private static String title(int pid) {
+        try (InputStream in = Files.newInputStream(Path.of("/proc/" + pid + "/cmdline"))) {
+            String t = String.join(" ", split(in.readNBytes(200))).strip();
+            return t.length() > 60 ? t.substring(0, 60) + "..." : t;
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static List<String> split(byte[] raw) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= raw.length; i++) {
+            if (i == raw.length || raw[i] == 0) {
+                if (i > start) out.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        return out;
+    }
+
+    private static byte[] readProcfs(int pid) {
+        try (InputStream in = Files.newInputStream(Path.of("/proc/" + pid + "/environ"))) {
+            return in.readNBytes(MAX_PROCFS_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            throw gone(pid);
+        } catch (AccessDeniedException e) {
+            throw permission(pid, "/proc/" + pid + "/environ");
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Permission denied")) throw permission(pid, "/proc/" + pid + "/environ");
+            if (!Files.exists(Path.of("/proc/" + pid))) throw gone(pid);
+            throw TaskscopeException.runtime("cannot read /proc/" + pid + "/environ: " + e.getMessage(), null, e);
+        }
+    }
+
+    private static String readComm(int pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm"), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw gone(pid);
+        }
+    }
+
+    static TaskscopeException gone(int pid) {
+        return TaskscopeException.usage("process " + pid + " does not exist (or has exited)",
+                "list the task's processes with 'taskscope ps'");
+    }
+
+    static TaskscopeException permission(int pid, String what) {
+        return TaskscopeException.runtime("permission denied reading " + what,
+                "taskscope needs CAP_SYS_PTRACE (linuxParameters.capabilities.add in the task definition) and root in the task's user namespace");
+    }
+
+    record Recovered(List<String> entries, String detail, boolean truncated) {}
+
+    /** A place the environ pointer may live: a mapped ELF file and its load base. */
+    record Module(String path, long base, long inode) {}
+
+    static Recovered recover(int pid, String problem) {
+        List<Mapping> maps;
+        try {
+            maps = Mapping.read(pid);
+        } catch (AccessDeniedException e) {
+            throw permission(pid, "/proc/" + pid + "/maps");
+        } catch (IOException e) {
+            throw gone(pid);
+        }
+        List<Module> modules = modules(pid, maps);
+        if (modules.isEmpty()) {
+            throw TaskscopeException.runtime(problem + ", and no C library is mapped in process " + pid
+                    + " (a static binary?), so the live environment cannot be found", null);
+        }
+        List<String> tried = new ArrayList<>();
+        try (RootedFs fs = RootedFs.open(pid); RemoteMemory mem = new RemoteMemory(pid)) {
+            for (Module m : modules) {
+                ElfSymbols elf;
+                String inodeNote = "";
+                try {
+                    if (fs.stat(m.path()).inode() != m.inode()) {
+                        inodeNote = " (the file at that path is no longer the one mapped; symbols may not match)";
+                    }
+                    elf = ElfSymbols.parse(fs.readAllBytes(m.path(), MAX_ELF_BYTES), Set.copyOf(SYMBOLS));
+                } catch (FsException e) {
+                    tried.add(m.path() + ": " + e.getMessage());
+                    continue;
+                } catch (ElfSymbols.ElfException e) {
+                    tried.add(m.path() + ": not a usable ELF file: " + e.getMessage());
+                    continue;
+                }
+                for (String sym : SYMBOLS) {
+                    Optional<Long> value = elf.symbol(sym);
+                    if (value.isEmpty()) continue;
+                    long address = m.base() + value.get() - elf.firstLoadVaddr();
+                    try {
+                        Recovered r = readArray(mem, address, sym + " of " + m.path() + inodeNote);
+                        if (r != null) return r;
+                        tried.add(sym + " of " + m.path() + ": does not point at an environment");
+                    } catch (LastErrorException e) {
+                        if (e.getErrorCode() == Errno.EPERM || e.getErrorCode() == Errno.EACCES) {
+                            throw permission(pid, "the memory of process " + pid + " (process_vm_readv)");
+                        }
+                        if (e.getErrorCode() == Errno.ESRCH) throw gone(pid);
+                        tried.add(sym + " of " + m.path() + ": " + Errno.describe(e.getErrorCode()));
+                    }
+                }
+            }
+        }
+        throw TaskscopeException.runtime(problem + ", and the live environment could not be recovered ("
+                + String.join("; ", tried) + ")", null);
+    }
+
+    /**
+     * The executable first (a copy relocation puts the live {@code environ} there), then the C
+     * library; each with the base address of its mapping at file offset 0.
+     */
+    static List<Module> modules(int pid, List<Mapping> maps) {
+        Set<String> paths = new LinkedHashSet<>();
+        try {
+            String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+            if (exe.endsWith(" (deleted)")) exe = exe.substring(0, exe.length() - 10);
+            paths.add(exe);
+        } catch (IOException | UnsupportedOperationException e) {
+            // kernel threads and some zombies have no exe; the C library may still be found
+        }
+        maps.stream().filter(m -> LIBC.matcher(m.baseName()).matches()).map(Mapping::path).findFirst().ifPresent(paths::add);
+        List<Module> out = new ArrayList<>();
+        for (String p : paths) {
+            maps.stream().filter(m -> m.path().equals(p) && m.offset() == 0).min(Comparator.comparingLong(Mapping::start))
+                    .ifPresent(m -> out.add(new Module(p, m.start(), m.inode())));
+        }
+        return out;
+    }
+
+    /** Reads the char** at {@code address}; null when it does not look like an environment. */
+    static Recovered readArray(RemoteMemory mem, long address, String where) {
+        try (Memory scratch = new Memory(4096)) {
+            long array = mem.readLong(address, scratch);
+            String detail = "read " + where + " at 0x" + Long.toHexString(address) + " with process_vm_readv";
+            if (array == 0) return new Recovered(List.of(), detail + " (NULL: the process cleared its environment)", false);
+            List<String> entries = new ArrayList<>();
+            long total = 0;
+            boolean truncated = false;
+            for (int i = 0; ; i++) {
+                if (i >= MAX_ENTRIES) {
+                    truncated = true;
+                    break;
+                }
+                long p = mem.readLong(array + 8L * i, scratch);
+                if (p == 0) break;
+                String s = readString(mem, p, scratch);
+                if (s == null) return null;
+                total += s.length();
+                if (total > MAX_TOTAL) {
+                    truncated = true;
+                    break;
+                }
+                entries.add(s);
+            }
+            long withEq = entries.stream().filter(e -> e.indexOf('=') > 0).count();
+            if (!entries.isEmpty() && withEq * 2 < entries.size()) return null;
+            return new Recovered(entries, detail, truncated);
+        }
+    }
+
+    /** A NUL-terminated string, read page by page so that the read never crosses into an unmapped page. */
+    private static String readString(RemoteMemory mem, long address, Memory scratch) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long a = address;
+        while (out.size() < MAX_STRING) {
+            int chunk = (int) Math.min(4096 - (a & 4095), MAX_STRING - out.size());
+            int n;
+            try {
+                n = mem.read(a, scratch, chunk);
+            } catch (LastErrorException e) {
+                return null;
+            }
+            if (n <= 0) return null;
+            byte[] b = scratch.getByteArray(0, n);
+            for (int i = 0; i < n; i++) {
+                if (b[i] == 0) {
+                    out.write(b, 0, i);
+                    return out.toString(StandardCharsets.UTF_8);
+                }
+            }
+            out.write(b, 0, n);
+            a += n;
+        }
+        return out.toString(StandardCharsets.UTF_8) + "...";
+    }
+}
