@@ -68,7 +68,14 @@ public final class RootedFs implements AutoCloseable {
         }
     }
 
-    /** A directory of the monitor's own file system treated as a root (tests, and images unpacked on disk). */
+    /**
+     * A directory treated as a root: {@code /proc/PID/root} under a configurable proc root, a
+     * fixture tree in tests, an image unpacked on disk. Resolver chosen as for {@link #open(int)}.
+     */
+    public static RootedFs openDirectory(Path dir) {
+        return openDirectory(dir, modeFromProperty());
+    }
+
     public static RootedFs openDirectory(Path dir, Mode mode) {
         try {
             int fd = Fs.openat(Fs.AT_FDCWD, Fs.bytes(dir.toString()), Fs.O_PATH | Fs.O_DIRECTORY | Fs.O_CLOEXEC);

@@ -48,7 +48,7 @@ class EnvCommandTest {
     void badTargetsAreOneLineErrors() {
         Result notPid = run("env", "web");
         assertEquals(2, notPid.code());
-        assertTrue(notPid.err().contains("is not a PID"), notPid.err());
+        assertTrue(notPid.err().contains("no container named 'web'"), notPid.err());
         Result gone = run("env", "999999999");
         assertEquals(2, gone.code());
         assertEquals(1, gone.err().strip().lines().count(), gone.err());

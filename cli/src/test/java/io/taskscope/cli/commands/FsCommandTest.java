@@ -82,7 +82,7 @@ class FsCommandTest {
         assertTrue(noColon.err().contains("TARGET:PATH"), noColon.err());
         Result gone = run("fs", "ls", "999999999:/");
         assertEquals(2, gone.code());
-        assertTrue(gone.err().contains("does not exist"), gone.err());
+        assertTrue(gone.err().contains("no process with PID 999999999"), gone.err());
         Result notDir = run("fs", "find", target.pid + ":/inside.txt/x");
         assertEquals(1, notDir.code());
         assertTrue(notDir.err().contains("not a directory"), notDir.err());
