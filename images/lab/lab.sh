@@ -33,7 +33,9 @@ STATE_ROOT=${TSLAB_STATE:-$REPO/.lab}
 STATE=$STATE_ROOT/$ID
 JAR=${TSLAB_JAR:-$REPO/cli/target/taskscope.jar}
 MONITOR_CMD=${TSLAB_MONITOR_CMD:-sleep infinity}
-CONTAINERS=(pause app web monitor)          # start order; down goes in reverse
+CONTAINERS=(pause metadata app web monitor) # start order
+TASK_CONTAINERS=(app web monitor)           # the containers of task-definition.json
+METADATA_ADDR=169.254.170.2                 # ECS's task metadata address, inside the task's network namespace
 READY_TIMEOUT=${TSLAB_READY_TIMEOUT:-15}    # seconds per container
 
 # Docker's default capability set: what Fargate gives a container before linuxParameters.capabilities.add.
@@ -56,7 +58,7 @@ require_root() {
 
 require_commands() {
   local missing=() c
-  for c in runc jq gcc nsenter curl nginx php-fpm8.2 java; do
+  for c in runc jq gcc nsenter ip curl nginx php-fpm8.2 java; do
     command -v "$c" >/dev/null 2>&1 || [ -x "/usr/sbin/$c" ] || missing+=("$c")
   done
   [ ${#missing[@]} -eq 0 ] || die "missing commands: ${missing[*]}; run scripts/install-deps.sh as root"
@@ -152,14 +154,16 @@ runc_spec() {
 #   namespaces: the pause container creates the task's; the others join its pid, network and uts namespaces;
 #   cgroups shaped like Fargate's: /ecs/<task id>/<task id>-<container number>.
 write_config() {
-  local name=$1 uid=$2 gid=$3 capmode=$4 cwd=$5 taskid pausepid=0
-  taskid=$(cat "$STATE/task-id")
+  local name=$1 uid=$2 gid=$3 capmode=$4 cwd=$5 pausepid=0 cg
+  cg=/ecs/$(cat "$STATE/task-id")/$(docker_id "$name")
+  # The metadata server is no part of the task (on Fargate it is the agent's).
+  [ "$name" = metadata ] && cg=/$(rid metadata)
   [ "$name" = pause ] || pausepid=$(cat "$STATE/pause.pid")
   jq --arg name "$name" --arg host "$ID" --argjson pausepid "$pausepid" \
      --arg args "$(printf '%s\n' "${ARGS[@]}")" --arg env "$(printf '%s\n' "${ENVS[@]}")" \
      --arg mounts "$(printf '%s\n' "${MOUNTS[@]}")" --argjson uid "$uid" --argjson gid "$gid" \
      --arg capmode "$capmode" --argjson docker "$DOCKER_CAPS" --arg cwd "$cwd" \
-     --arg cg "/ecs/$taskid/$taskid-$(printf '%s' "$name" | cksum | cut -d' ' -f1)" \
+     --arg cg "$cg" \
      --slurpfile seccomp "$LAB_DIR/seccomp.json" '
     def lines: split("\n") | map(select(length > 0));
     .process.capabilities as $runc
@@ -179,6 +183,8 @@ write_config() {
     | .mounts += [$mounts | lines[] | split("\t") | {destination: .[1], type: "bind", source: .[0], options: ["rbind", "ro"]}]
     | .linux.namespaces = (if $name == "pause"
         then [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}]
+        elif $name == "metadata"
+        then [{type: "pid"}, {type: "network", path: "/proc/\($pausepid)/ns/net"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}]
         else [{type: "pid", path: "/proc/\($pausepid)/ns/pid"}, {type: "network", path: "/proc/\($pausepid)/ns/net"},
               {type: "uts", path: "/proc/\($pausepid)/ns/uts"}, {type: "ipc"}, {type: "mount"}] end)
     | .linux.seccomp = ($s.profile | .syscalls += (if ($extra | length) > 0 then [{names: $extra, action: "SCMP_ACT_ALLOW"}] else [] end))
@@ -195,11 +201,77 @@ bundle_pause() {
   write_config pause 0 0 runc /
 }
 
+docker_id() { echo "$(cat "$STATE/task-id")-$(printf '%s' "$1" | cksum | cut -d' ' -f1)"; }
+
+# ECS Task Metadata v4, as Fargate serves it to every container of the task: a static copy of the task's
+# description (the ids are the Fargate-shaped cgroup leaves, which is how taskscope matches processes to
+# container names), served by nginx from a container of its own PID namespace, like the ECS agent that is
+# outside the task.
+bundle_metadata() {
+  local r=$STATE/metadata/rootfs taskid c
+  taskid=$(cat "$STATE/task-id")
+  MOUNTS=(); ARGS=(nginx -c /etc/nginx/metadata.conf -g "daemon off;")
+  ENVS=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  base_rootfs "$r"
+  write_etc "$r" nobody:65534:/nonexistent
+  mkdir -p "$r/etc/nginx" "$r/var/log/nginx"
+  ln -s /dev/stderr "$r/var/log/nginx/error.log"
+  cat >"$r/etc/nginx/metadata.conf" <<EOF
+user nobody nobody;
+worker_processes 1;
+error_log /dev/stderr warn;
+pid /tmp/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path /tmp/client_temp;
+    proxy_temp_path /tmp/proxy_temp;
+    fastcgi_temp_path /tmp/fastcgi_temp;
+    uwsgi_temp_path /tmp/uwsgi_temp;
+    scgi_temp_path /tmp/scgi_temp;
+    server {
+        listen $METADATA_ADDR:80;
+        location /v4/ {
+            root /srv;
+            default_type application/json;
+            try_files \$uri \$uri/container =404;
+        }
+    }
+}
+EOF
+  local task
+  task=$(jq -n --arg taskid "$taskid" --arg id "$ID" --arg started "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" \
+    --arg app "$(docker_id app)" --arg web "$(docker_id web)" --arg monitor "$(docker_id monitor)" '
+    def c($name; $dockerId; $image): {DockerId: $dockerId, Name: $name, DockerName: "ecs-taskscope-demo-1-\($name)",
+      Image: $image, ImageID: "", Labels: {"com.amazonaws.ecs.container-name": $name,
+        "com.amazonaws.ecs.task-definition-family": "taskscope-demo", "com.amazonaws.ecs.task-definition-version": "1"},
+      DesiredStatus: "RUNNING", KnownStatus: "RUNNING", CreatedAt: $started, StartedAt: $started, Type: "NORMAL",
+      Networks: [{NetworkMode: "awsvpc", IPv4Addresses: ["127.0.0.1"]}]};
+    {Cluster: "taskscope-lab", TaskARN: "arn:aws:ecs:lab:000000000000:task/taskscope-lab/\($taskid)",
+     Family: "taskscope-demo", Revision: "1", DesiredStatus: "RUNNING", KnownStatus: "RUNNING",
+     Limits: {CPU: 0.5, Memory: 1024}, PullStartedAt: $started, PullStoppedAt: $started,
+     AvailabilityZone: "lab-\($id)", LaunchType: "FARGATE",
+     Containers: [c("app"; $app; "taskscope-app (lab: Debian php-fpm8.2)"),
+                  c("web"; $web; "taskscope-web (lab: Debian nginx)"),
+                  c("monitor"; $monitor; "taskscope-monitor (lab: host JRE)")]}')
+  for c in "${TASK_CONTAINERS[@]}"; do
+    mkdir -p "$r/srv/v4/$(docker_id "$c")"
+    printf '%s\n' "$task" >"$r/srv/v4/$(docker_id "$c")/task"
+    jq --arg n "$c" '.Containers[] | select(.Name == $n)' <<<"$task" >"$r/srv/v4/$(docker_id "$c")/container"
+  done
+  # Fargate routes 169.254.170.2 to its agent; here it is an address of the task's loopback interface.
+  nsenter --net="/proc/$(cat "$STATE/pause.pid")/ns/net" ip addr add "$METADATA_ADDR/32" dev lo
+  write_config metadata 0 0 docker /
+}
+
+# The variables ECS sets in every container of a Fargate task.
+ecs_env() { echo "ECS_CONTAINER_METADATA_URI_V4=http://$METADATA_ADDR/v4/$(docker_id "$1")" AWS_EXECUTION_ENV=AWS_ECS_FARGATE; }
+
 bundle_app() {
   local r=$STATE/app/rootfs
   MOUNTS=(); ARGS=(php-fpm8.2 --nodaemonize --fpm-config /etc/php/8.2/fpm/php-fpm.conf)
   ENVS=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOSTNAME="$ID" HOME=/root
-    PHP_INI_DIR=/etc/php/8.2/fpm DB_PASSWORD=lab-demo-not-a-real-secret)
+    PHP_INI_DIR=/etc/php/8.2/fpm DB_PASSWORD=lab-demo-not-a-real-secret $(ecs_env app))
   base_rootfs "$r"
   write_etc "$r" www-data:82:/home/www-data
   mkdir -p "$r/etc/php/8.2/fpm/pool.d" "$r/var/www/html" "$r/home/www-data"
@@ -218,7 +290,7 @@ bundle_app() {
 bundle_web() {
   local r=$STATE/web/rootfs
   MOUNTS=(); ARGS=(nginx -g "daemon off;")
-  ENVS=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOSTNAME="$ID")
+  ENVS=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOSTNAME="$ID" $(ecs_env web))
   base_rootfs "$r"
   write_etc "$r" nginx:101:/nonexistent
   mkdir -p "$r/etc/nginx/conf.d" "$r/var/log/nginx" "$r/var/cache/nginx"
@@ -261,7 +333,7 @@ EOF
   chmod 755 "$r/opt/taskscope/bin/taskscope"
   read -ra ARGS <<<"$MONITOR_CMD"
   ENVS=(PATH=/opt/taskscope/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOSTNAME="$ID"
-    HOME=/root JAVA_HOME="$java_home")
+    HOME=/root JAVA_HOME="$java_home" $(ecs_env monitor))
   # runc's default capabilities plus CAP_SYS_PTRACE, nothing else: the monitor of task-definition.json.
   write_config monitor 0 0 runc+ptrace /root
 }
@@ -277,7 +349,7 @@ start() {
   CURRENT=$name
   : >"$log"
   # nginx runs as uid 101 and reopens /dev/stdout and /dev/stderr by path: the log must be its own.
-  [ "$name" = web ] && chown 101:101 "$log"
+  case "$name" in web) chown 101:101 "$log" ;; esac
   setsid runc run --bundle "$STATE/$name" "$(rid "$name")" </dev/null >>"$log" 2>&1 9>&- &
   for i in $(seq 200); do
     case "$(cstatus "$name")" in
@@ -348,10 +420,13 @@ do_up() {
   start pause
   local p
   p=$(cat "$STATE/pause.pid")
+  bundle_metadata
+  start metadata
   for c in app web; do "bundle_$c"; start "$c"; done
   wait_ready app "php-fpm listening on 127.0.0.1:9000" listening "$p" 9000
   wait_ready web "nginx answering /healthz on 127.0.0.1:8080" netns_curl -f http://127.0.0.1:8080/healthz
   wait_ready app "/test.php served through nginx" netns_curl -f http://127.0.0.1:8080/test.php
+  wait_ready metadata "task metadata at $METADATA_ADDR" netns_curl -f "http://$METADATA_ADDR/v4/$(docker_id monitor)/task"
   # The monitor starts last (dependsOn HEALTHY), so that ECS Exec lands in it.
   bundle_monitor
   start monitor
@@ -387,13 +462,14 @@ do_down() {
   p=$(cpid pause)
   if [ "$(cstatus pause)" = running ] && [ "$p" -gt 0 ]; then
     runc kill "$(rid pause)" KILL 2>/dev/null || true
+    runc kill "$(rid metadata)" KILL 2>/dev/null || true
     for i in $(seq 250); do
       [ -n "$(lab_containers)" ] || break
       sleep 0.02
     done
   fi
   # Whatever is left (runc killed, an interrupted up): the forceful way.
-  for c in monitor web app pause; do
+  for c in monitor web app metadata pause; do
     id=$(rid "$c")
     if runc state "$id" >/dev/null 2>&1; then
       runc delete --force "$id" >/dev/null 2>&1 || runc delete --force "$id" || say "runc delete $id failed"
