@@ -115,7 +115,7 @@ public final class Metrics {
             g.writeStartObject();
             g.writeNumberField("v", Event.SCHEMA_VERSION);
             g.writeStringField("type", "metrics");
-            g.writeNumberField("time", epochMillis);
+            g.writeStringField("time", io.taskscope.event.EventJson.time(epochMillis * 1_000_000L));
             g.writeNumberField("intervalSeconds", intervalSeconds);
             g.writeObjectFieldStart("_aws");
             g.writeNumberField("Timestamp", epochMillis);

@@ -1,13 +1,97 @@
 package io.taskscope.cli.commands;
 
-import io.taskscope.TaskscopeException;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.taskscope.agent.Agent;
+import io.taskscope.agent.AgentConfig;
+import io.taskscope.rules.Rule;
+import io.taskscope.rules.RuleLoader;
+import io.taskscope.rules.RuleSet;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run the long-lived sidecar daemon: events to stdout.")
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"Run the long-lived sidecar daemon: trace the task's processes and write events as JSON lines"
+                + " on stdout (for the awslogs driver), with alerts from rules and CloudWatch EMF metrics.",
+                "Configured by TASKSCOPE_* environment variables over an optional config file; see docs/events.md."},
+        footer = {"", "Environment:",
+                "  TASKSCOPE_CONTAINERS      container name globs to trace (comma-separated); default: every neighbour",
+                "  TASKSCOPE_COMMAND         regex searched in the command line of processes to trace",
+                "  TASKSCOPE_EXES            executable path globs to trace",
+                "  TASKSCOPE_FILTER          strace -e expressions, space-separated (default trace=%file,%process,ptrace,...)",
+                "  TASKSCOPE_FOLLOW          follow forks (default true)",
+                "  TASKSCOPE_WATCH           CONTAINER:/dir,... watched with inotify",
+                "  TASKSCOPE_RULES           rule files (comma-separated); TASKSCOPE_DEFAULT_RULES=false drops the shipped ones",
+                "  TASKSCOPE_METRICS_INTERVAL  EMF metrics interval (default 60s; off disables)",
+                "  TASKSCOPE_METRICS_NAMESPACE CloudWatch namespace (default taskscope)",
+                "  TASKSCOPE_SOCKET          control socket (default /run/taskscope/agent.sock)",
+                "  TASKSCOPE_QUEUE           events buffered before drops (default 16384)",
+                "  TASKSCOPE_SCAN_INTERVAL   /proc scan for new processes (default 500ms)",
+                "  TASKSCOPE_STRING_LIMIT    longest string argument, like strace -s (default 256)",
+                "  TASKSCOPE_CONFIG          config file (YAML or JSON), overridden by the variables above"})
 public class AgentCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file (YAML, or JSON by its .json name).")
+    Path config;
+
+    @Option(names = "--check", description = "Validate the configuration and the rules, print a summary, exit 0.")
+    boolean check;
+
+    @Option(names = "--list-rules", description = "Print the rules that would be loaded and exit.")
+    boolean listRules;
+
     @Override
-    public Integer call() {
-        throw TaskscopeException.runtime("'agent' is not implemented yet", "see the project's open issues");
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> warnings = new ArrayList<>();
+        AgentConfig cfg = AgentConfig.load(System.getenv(), Optional.ofNullable(config), warnings);
+        for (String w : warnings) err.println("taskscope agent: warning: " + w);
+        err.flush();
+        RuleSet rules = RuleLoader.load(cfg.defaultRules(), cfg.ruleFiles(),
+                name -> io.taskscope.decode.SyscallTable.current().byName(name).isPresent());
+        if (listRules) {
+            for (Rule r : rules.rules()) {
+                out.printf("%-24s %-8s %s%n", r.name(), r.priority().label(), r.source());
+            }
+            out.flush();
+            return 0;
+        }
+        if (check) {
+            out.println("configuration ok: " + summary(cfg, rules));
+            out.flush();
+            return 0;
+        }
+        // The agent's own diagnostics (what it traces, what it could not) are worth seeing by default.
+        Logger agentLog = (Logger) LoggerFactory.getLogger("io.taskscope.agent");
+        if (agentLog.getLevel() == null || agentLog.getLevel().isGreaterOrEqual(Level.WARN)) agentLog.setLevel(Level.INFO);
+        // Events go straight to fd 1: System.out's PrintStream swallows write errors.
+        Agent agent = Agent.start(cfg, rules, new FileOutputStream(FileDescriptor.out));
+        err.println("taskscope agent: started: " + summary(cfg, rules) + "; tracing " + agent.tracees().size()
+                + " processes");
+        err.flush();
+        agent.runUntilSignalled();
+        return 0;
+    }
+
+    private static String summary(AgentConfig c, RuleSet rules) {
+        return "select " + (c.select().isEmpty() ? "every neighbour container" : c.select()) + ", filter "
+                + String.join(" ", c.filter()) + (c.follow() ? ", following forks" : "") + ", " + rules.size() + " rules"
+                + (c.watch().isEmpty() ? "" : ", watching " + c.watch().stream().map(w -> w.container() + ":" + w.path()).toList())
+                + ", metrics " + (c.metricsInterval().isZero() ? "off" : "every " + c.metricsInterval().toSeconds() + "s")
+                + ", socket " + c.socket();
     }
 }

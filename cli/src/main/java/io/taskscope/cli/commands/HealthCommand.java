@@ -1,13 +1,58 @@
 package io.taskscope.cli.commands;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.taskscope.TaskscopeException;
+import io.taskscope.agent.ControlClient;
+import io.taskscope.cli.JsonOption;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "health", mixinStandardHelpOptions = true, description = "Exit 0 when the agent is up (for the task's healthCheck).")
+@Command(name = "health", mixinStandardHelpOptions = true,
+        description = {"Exit 0 when the agent answers on its control socket and its tracer thread is alive; "
+                + "exit 1 otherwise. For the task definition's healthCheck: [\"CMD\", \"taskscope\", \"health\"]."})
 public class HealthCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    JsonOption json;
+
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "The agent's control socket (default: $TASKSCOPE_SOCKET, else /run/taskscope/agent.sock).")
+    Path socket;
+
+    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "2000", description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
+    long timeoutMillis;
+
     @Override
     public Integer call() {
-        throw TaskscopeException.runtime("'health' is not implemented yet", "see the project's open issues");
+        Path path = socket != null ? socket : ControlClient.defaultSocket();
+        JsonNode h;
+        try (ControlClient c = ControlClient.connect(path, timeoutMillis).orElseThrow(() -> TaskscopeException.runtime(
+                "no agent is listening on " + path, "start it with 'taskscope agent' (or pass --socket)"))) {
+            h = c.request(ControlClient.command("health"), timeoutMillis);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        boolean alive = h.path("tracerAlive").asBoolean(false);
+        if (json.json) {
+            out.println(h.toString());
+        } else if (alive) {
+            out.printf("ok: agent pid %d up %ds, tracer alive, %d processes traced, %d events dropped, %d subscribers%n",
+                    h.path("pid").asLong(), h.path("uptimeSeconds").asLong(), h.path("tracees").asInt(),
+                    h.path("dropped").asLong(), h.path("subscribers").asInt());
+        }
+        out.flush();
+        if (!alive) {
+            throw TaskscopeException.runtime("the agent (pid " + h.path("pid").asLong() + ") answers but its tracer thread is dead"
+                    + h.path("tracerFailure").asText("").transform(f -> f.isEmpty() ? "" : ": " + f),
+                    "see the agent's stderr; restart the agent");
+        }
+        return 0;
     }
 }

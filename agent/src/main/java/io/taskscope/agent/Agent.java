@@ -1,0 +1,305 @@
+package io.taskscope.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.taskscope.TaskscopeException;
+import io.taskscope.decode.SyscallFilter;
+import io.taskscope.decode.SyscallTable;
+import io.taskscope.event.AlertEvent;
+import io.taskscope.event.Event;
+import io.taskscope.event.EventJson;
+import io.taskscope.event.EventQueue;
+import io.taskscope.rules.RuleSet;
+import io.taskscope.trace.TraceOptions;
+import io.taskscope.trace.TracedProcess;
+import io.taskscope.trace.Tracer;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon: discovers the task's processes, traces the selected ones, and writes every event as a
+ * JSON line on stdout, with alerts from the rules and an EMF metrics line per container every interval.
+ *
+ * <pre>
+ *  tracer thread ──offer──► EventQueue (bounded) ──► writer thread ──► stdout (awslogs)
+ *      │  (never blocks)         full: drop + count
+ *      ├──► rules ──► alerts (same path)
+ *      ├──► metrics counters (lock-free)
+ *      └──► control socket subscribers (each its own bounded queue)
+ *  discovery thread: /proc scan every scanInterval ──► tracer.attach
+ *  metrics thread:   every interval ──► EMF lines on stdout
+ * </pre>
+ *
+ * The tracer thread never waits for output: a stdout nobody reads costs events (counted, reported
+ * as drop events and in the metrics), never the traced processes' time.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentConfig config;
+    private final RuleSet rules;
+    private final Metrics metrics;
+    private final Writer out;
+    private final Object outLock = new Object();
+    private final long startMillis = System.currentTimeMillis();
+    private final SyscallTable table = SyscallTable.current();
+    private final EventQueue queue;
+    private final Discovery discovery;
+    private final ScheduledExecutorService scheduler;
+    private Tracer tracer;
+    private ControlServer control;
+    private Watchers watchers;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    private Agent(AgentConfig config, RuleSet rules, OutputStream stdout) {
+        this.config = config;
+        this.rules = rules;
+        this.metrics = new Metrics(config.metricsNamespace(), config.metricsInterval().toSeconds());
+        this.out = new BufferedWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), 1 << 16);
+        this.queue = new EventQueue(config.queueCapacity(), this::write, true);
+        this.discovery = new Discovery(config);
+        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "taskscope-discovery");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Validates everything (the filter, the socket, the watch targets), then starts tracing. On a
+     * failure nothing is left running.
+     */
+    public static Agent start(AgentConfig config, RuleSet rules, OutputStream stdout) {
+        SyscallFilter filter = filter(config.filter());
+        Agent a = new Agent(config, rules, stdout);
+        try {
+            a.control = ControlServer.start(config.socket(), a.new ControlHandler());
+            TraceOptions options = TraceOptions.defaults().withFilter(filter).withStringLimit(config.stringLimit())
+                    .withFollowForks(config.follow()).withProcessEvents(true)
+                    .withContainerOf(pid -> a.discovery.containerOf(pid));
+            a.tracer = Tracer.start(options, a::offer);
+            a.watchers = Watchers.start(config.watch(), a.discovery, a::offer);
+            a.discovery.scan(a.tracer); // the processes there at start, before we say we are up
+            long scanMs = config.scanInterval().toMillis();
+            a.scheduler.scheduleWithFixedDelay(a::scanQuietly, scanMs, scanMs, TimeUnit.MILLISECONDS);
+            Duration mi = config.metricsInterval();
+            if (!mi.isZero()) {
+                a.scheduler.scheduleAtFixedRate(a::writeMetrics, mi.toMillis(), mi.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return a;
+        } catch (RuntimeException e) {
+            a.stop();
+            throw e;
+        }
+    }
+
+    /** Parses the strace filter now, so that a typo stops the agent at start with strace's message. */
+    static SyscallFilter filter(List<String> expressions) {
+        try {
+            SyscallFilter f = SyscallFilter.parse(expressions);
+            f.selection(SyscallTable.current());
+            return f;
+        } catch (TaskscopeException e) {
+            throw TaskscopeException.runtime("TASKSCOPE_FILTER / trace.filter: " + e.getMessage(), e.fix(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- the event path
+
+    /** The tracer's and the watchers' sink. Never blocks. */
+    boolean offer(Event e) {
+        metrics.count(e);
+        List<AlertEvent> alerts = rules.evaluate(e);
+        control.publish(e);
+        boolean queued = queue.offer(e);
+        if (!queued) metrics.dropped(e);
+        for (AlertEvent a : alerts) {
+            metrics.count(a);
+            control.publish(a);
+            if (!queue.offer(a)) metrics.dropped(a);
+        }
+        return queued;
+    }
+
+    /** The writer thread: may block on a slow stdout, which is why it is not the tracer thread. */
+    private void write(Event e) {
+        synchronized (outLock) {
+            try {
+                out.write(EventJson.toJson(e));
+                out.write('\n');
+                if (queue.backlog() == 0) out.flush(); // batch writes while a burst is queued
+            } catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        }
+    }
+
+    private void writeLines(List<String> lines) {
+        synchronized (outLock) {
+            try {
+                for (String l : lines) {
+                    out.write(l);
+                    out.write('\n');
+                }
+                out.flush();
+            } catch (IOException ex) {
+                log.warn("cannot write metrics to stdout: {}", ex.toString());
+            }
+        }
+    }
+
+    private void writeMetrics() {
+        try {
+            writeLines(metrics.drain(System.currentTimeMillis(), attachedByContainer()));
+        } catch (RuntimeException e) {
+            log.warn("metrics failed: {}", e.toString());
+        }
+    }
+
+    private Map<String, Integer> attachedByContainer() {
+        Map<String, Integer> n = new HashMap<>();
+        if (tracer != null) for (TracedProcess p : tracer.tracees()) n.merge(p.container(), 1, Integer::sum);
+        return n;
+    }
+
+    private void scanQuietly() {
+        try {
+            discovery.scan(tracer);
+        } catch (RuntimeException e) {
+            log.warn("process scan failed: {}", e.toString(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    public boolean tracerAlive() {
+        return tracer != null && tracer.isAlive();
+    }
+
+    public List<TracedProcess> tracees() {
+        return tracer == null ? List.of() : tracer.tracees();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Blocks until {@link #stop()} has finished. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Stops in the order that keeps the promise to the neighbours: first stop attaching, then detach
+     * everything (the tracer does it within 500 ms), then flush what is queued, then the final metrics
+     * line. Output that cannot be written within a second (a blocked stdout) is given up, not waited for.
+     * Idempotent.
+     */
+    public void stop() {
+        synchronized (this) {
+            if (stopping) return;
+            stopping = true;
+        }
+        long t0 = System.nanoTime();
+        scheduler.shutdownNow();
+        if (watchers != null) watchers.close();
+        if (tracer != null) tracer.close();
+        long detachMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        if (control != null) control.close();
+        boolean flushed = queue.close(700);
+        Thread last = new Thread(this::writeMetrics, "taskscope-final-metrics");
+        last.setDaemon(true);
+        last.start();
+        try {
+            last.join(300);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("stopped: detached in {} ms, output {}; {} events dropped in total", detachMs,
+                flushed && !last.isAlive() ? "flushed" : "NOT flushed (stdout blocked)", metrics.droppedTotal());
+        stopped.countDown();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Runs until SIGTERM or SIGINT (ECS stopping the task sends SIGTERM), then stops cleanly and
+     * returns, so that the process exits 0. A JVM shutdown hook still detaches on any other exit.
+     */
+    public void runUntilSignalled() throws InterruptedException {
+        CountDownLatch signalled = new CountDownLatch(1);
+        // sun.misc.Signal (jdk.unsupported) rather than a shutdown hook alone: a hook runs after the
+        // JVM has decided to exit with 143; handling the signal lets us finish and exit 0.
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
+        }
+        Thread hook = new Thread(this::stop, "taskscope-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        signalled.await();
+        log.info("signal received: detaching");
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // already shutting down
+        }
+    }
+
+    // ---------------------------------------------------------------- control socket
+
+    private final class ControlHandler implements ControlServer.Handler {
+        @Override
+        public Map<String, Object> health() {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("pid", ProcessHandle.current().pid());
+            h.put("uptimeSeconds", (System.currentTimeMillis() - startMillis) / 1000);
+            h.put("tracerAlive", tracerAlive());
+            h.put("tracees", tracees().size());
+            h.put("dropped", metrics.droppedTotal());
+            h.put("backlog", queue.backlog());
+            h.put("subscribers", control == null ? 0 : control.subscribers());
+            h.put("rules", rules.size());
+            if (tracer != null) tracer.failure().ifPresent(f -> h.put("tracerFailure", f.toString()));
+            return h;
+        }
+
+        @Override
+        public List<Map<String, Object>> ps() {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (TracedProcess p : tracees()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("pid", p.pid());
+                m.put("comm", p.comm());
+                m.put("container", p.container());
+                m.put("threads", p.threads());
+                out.add(m);
+            }
+            return out;
+        }
+
+        @Override
+        public Predicate<Event> subscription(JsonNode request) {
+            return Subscription.fromRequest(request).predicate(table);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.taskscope.agent;
+
+import io.taskscope.TaskscopeException;
+import io.taskscope.proc.ProcPath;
+import io.taskscope.proc.ProcessInfo;
+import io.taskscope.proc.ProcessTable;
+import io.taskscope.task.Container;
+import io.taskscope.task.EcsMetadataClient;
+import io.taskscope.task.EcsTaskMetadata;
+import io.taskscope.task.Role;
+import io.taskscope.task.Task;
+import io.taskscope.trace.TracedProcess;
+import io.taskscope.trace.Tracer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the processes to trace: a /proc scan at start and every scan interval (the tracer follows
+ * forks of traced processes itself, at once). Never selects the monitor's own container, the pause
+ * process, the ECS Exec/SSM agents or kernel threads, whatever the selectors say.
+ *
+ * <p>A process that cannot be traced (someone else traces it, it is our ancestor...) is reported
+ * once and not retried while it lives: keyed by pid and start time, so a reused PID is a new process.
+ */
+final class Discovery {
+    private static final Logger log = LoggerFactory.getLogger(Discovery.class);
+    private static final long METADATA_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final AgentConfig config;
+    private final ProcPath proc;
+    private final Optional<EcsMetadataClient> ecs;
+    private Optional<EcsTaskMetadata> metadata = Optional.empty();
+    private long metadataAt;
+    private int[] lastPids = new int[0];
+    private final Set<String> warned = new HashSet<>();
+    private final Map<Long, String> refused = new ConcurrentHashMap<>();
+    private final Set<Integer> pending = ConcurrentHashMap.newKeySet();
+    private volatile Task task;
+    private volatile Map<Integer, String> containerByPid = Map.of();
+
+    Discovery(AgentConfig config) {
+        this(config, ProcPath.system(), EcsMetadataClient.fromEnvironment());
+    }
+
+    Discovery(AgentConfig config, ProcPath proc, Optional<EcsMetadataClient> ecs) {
+        this.config = config;
+        this.proc = proc;
+        this.ecs = ecs;
+    }
+
+    /** The latest snapshot (null before the first scan). */
+    Task task() {
+        return task;
+    }
+
+    /**
+     * The container of a pid, for the tracer (at attach and for each new child): from the last scan,
+     * else the parent's (a fork child is where its parent is). Never blocks on anything but /proc.
+     */
+    String containerOf(int pid) {
+        String c = containerByPid.get(pid);
+        if (c != null) return c;
+        int ppid = ppid(pid);
+        return ppid > 0 ? containerByPid.get(ppid) : null;
+    }
+
+    private int ppid(int pid) {
+        try {
+            String stat = Files.readString(proc.file(pid, "stat"));
+            // comm may hold spaces and ')': the fields after the last ')' are "state ppid ..."
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
+            return Integer.parseInt(f[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** One scan: attaches to every selected process not traced yet. Returns how many attaches it started. */
+    synchronized int scan(Tracer tracer) {
+        int[] pids = ProcessTable.listPids(proc);
+        Arrays.sort(pids);
+        if (task != null && Arrays.equals(pids, lastPids)) return 0; // nothing appeared or vanished
+        lastPids = pids;
+        refreshMetadata();
+        List<String> warnings = new ArrayList<>();
+        Task t = Task.of(proc, ProcessTable.snapshot(proc), metadata, warnings);
+        for (String w : warnings) if (warned.add(w)) log.warn("{}", w);
+        Map<Integer, String> names = new HashMap<>();
+        for (Container c : t.containers()) for (int pid : c.pids()) names.put(pid, c.name());
+        containerByPid = names;
+        task = t;
+
+        Set<Integer> traced = new HashSet<>();
+        for (TracedProcess p : tracer.tracees()) traced.add(p.pid());
+        Set<Integer> alive = new HashSet<>();
+        int started = 0;
+        for (ProcessInfo p : t.processes()) {
+            alive.add(p.pid());
+            if (!eligible(t, p) || traced.contains(p.pid()) || pending.contains(p.pid())) continue;
+            long key = key(p);
+            if (refused.containsKey(key)) continue;
+            Container c = t.containerOf(p.pid()).orElseThrow();
+            if (!config.selects(c.name(), p.command(), exe(p))) continue;
+            pending.add(p.pid());
+            started++;
+            int pid = p.pid();
+            tracer.attach(pid).whenComplete((tp, ex) -> {
+                pending.remove(pid);
+                if (ex == null) {
+                    log.info("tracing pid {} ({}) in container {}", pid, tp.comm(), c.name());
+                    return;
+                }
+                Throwable cause = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+                String why = cause instanceof TaskscopeException te ? te.oneLine() : cause.toString();
+                refused.put(key, why);
+                // the tracer may have taken it through a fork event meanwhile: not worth a warning
+                if (tracer.tracees().stream().noneMatch(x -> x.pid() == pid)) {
+                    log.warn("not tracing pid {} ({}) in container {}: {}", pid, p.comm(), c.name(), why);
+                }
+            });
+        }
+        refused.keySet().removeIf(k -> !alive.contains((int) (k >>> 32)));
+        return started;
+    }
+
+    /** Infrastructure and our own container are never traced, whatever the selectors say. */
+    static boolean eligible(Task t, ProcessInfo p) {
+        if (t.role(p.pid()) != Role.APP || p.zombie() || p.kernelThread()) return false;
+        Optional<Container> c = t.containerOf(p.pid());
+        return c.isPresent() && !c.get().self() && !c.get().infrastructure();
+    }
+
+    private static long key(ProcessInfo p) {
+        return ((long) p.pid() << 32) ^ (p.startTicks() & 0xffffffffL);
+    }
+
+    private String exe(ProcessInfo p) {
+        boolean needed = config.select().stream().anyMatch(s -> !s.exes().isEmpty());
+        if (!needed) return null;
+        try {
+            return Files.readSymbolicLink(proc.file(p.pid(), "exe")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private void refreshMetadata() {
+        if (ecs.isEmpty()) return;
+        long now = System.nanoTime();
+        if (metadata.isPresent() && now - metadataAt < METADATA_REFRESH_NANOS) return;
+        try {
+            metadata = Optional.of(ecs.get().task());
+            metadataAt = now;
+        } catch (TaskscopeException e) {
+            if (warned.add(e.oneLine())) log.warn("ECS metadata: {}; grouping by namespace meanwhile", e.oneLine());
+        }
+    }
+
+    /** Processes that could not be traced, with why (for diagnostics). */
+    Map<Long, String> refused() {
+        return Map.copyOf(refused);
+    }
+
+}

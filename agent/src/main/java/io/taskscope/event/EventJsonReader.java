@@ -1,0 +1,91 @@
+package io.taskscope.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Reads the JSON lines {@link EventJson} writes back into events: {@code taskscope trace} uses it
+ * to print, in strace's shape, the events it receives from a running agent's control socket.
+ * Lines of another schema version, or that are not events (metrics lines), read as empty.
+ */
+public final class EventJsonReader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EventJsonReader() {}
+
+    public static Optional<Event> parse(String line) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (n == null || n.path("v").asInt(-1) != Event.SCHEMA_VERSION) return Optional.empty();
+        return Optional.ofNullable(event(n));
+    }
+
+    private static Event event(JsonNode n) {
+        long t = time(n.path("time").asText(""));
+        switch (n.path("type").asText("")) {
+            case "syscall":
+                return new SyscallEvent(t, n.path("pid").asInt(), n.path("tid").asInt(), str(n, "container"),
+                        str(n, "comm"), n.path("uid").asInt(-1), n.path("syscall").asText("?"), list(n, "args"),
+                        str(n, "path"), str(n, "flags"), n.path("ret").asLong(), str(n, "errno"),
+                        n.path("durationUs").asLong(-1));
+            case "process":
+                ProcessEvent.Kind kind;
+                try {
+                    kind = ProcessEvent.Kind.valueOf(n.path("kind").asText("").toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+                return new ProcessEvent(t, kind, n.path("pid").asInt(), n.path("ppid").asInt(), str(n, "container"),
+                        str(n, "comm"), str(n, "exe"), list(n, "argv"), n.path("uid").asInt(-1),
+                        n.has("exitCode") ? n.get("exitCode").asInt() : null, str(n, "signal"));
+            case "file":
+                FileChangeEvent.Kind fk;
+                try {
+                    fk = FileChangeEvent.Kind.valueOf(n.path("kind").asText("").toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+                return new FileChangeEvent(t, str(n, "container"), n.path("pid").asInt(), str(n, "path"), fk,
+                        n.path("directory").asBoolean());
+            case "alert":
+                return new AlertEvent(t, str(n, "rule"), str(n, "priority"), str(n, "message"), str(n, "container"),
+                        n.has("trigger") ? event(n.get("trigger")) : null);
+            case "drop":
+                return new DropEvent(t, n.path("dropped").asLong(), n.path("total").asLong(), str(n, "reason"));
+            default:
+                return null;
+        }
+    }
+
+    private static long time(String s) {
+        try {
+            Instant i = Instant.parse(s);
+            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static String str(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static List<String> list(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isArray()) return null;
+        List<String> out = new ArrayList<>(v.size());
+        v.forEach(x -> out.add(x.asText()));
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,182 @@
+package io.taskscope.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskscope.event.Event;
+import io.taskscope.event.EventJsonReader;
+import io.taskscope.event.SyscallEvent;
+import io.taskscope.rules.RuleLoader;
+import io.taskscope.testing.CPrograms;
+import io.taskscope.testing.Prereq;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent, in this JVM, against a real process in its own mount namespace (a "container" of its
+ * own, with a private tmpfs on /var/www/html): events on stdout, the default alert, subscribers.
+ */
+class AgentIntegrationTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @AfterEach
+    void cleanup() {
+        killStarted();
+    }
+
+    /**
+     * Starts agentload in a new mount namespace writing under its own /var/www/html, detached from
+     * this JVM: a child of the JVM would be waited for by the JVM's process reaper thread, and a wait
+     * from any thread of the tracer's process can consume the tracee's ptrace stops. In production
+     * the agent never traces its own children; here the process is re-parented to init.
+     */
+    static ProcessHandle webApp(Path out, long sleepUs) throws Exception {
+        Prereq.requireRoot();
+        Prereq.requireCommand("unshare");
+        Prereq.require(Files.isDirectory(Path.of("/var/www/html")), "/var/www/html (nginx-light creates it)");
+        Path bin = CPrograms.binary("agentload");
+        String inner = "mount -t tmpfs tmpfs /var/www/html && exec " + bin + " /var/www/html " + sleepUs + " 5";
+        Process launcher = new ProcessBuilder("sh", "-c", "unshare --mount --propagation private sh -c '" + inner
+                + "' > " + out + " 2>&1 < /dev/null & echo $!").redirectErrorStream(true).start();
+        String pid = new String(launcher.getInputStream().readAllBytes()).strip();
+        launcher.waitFor();
+        ProcessHandle h = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+        started.add(h);
+        // wait for the exec: the command line names the binary once the tmpfs is mounted
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && !h.info().commandLine().orElse("").contains("agentload")) Thread.sleep(10);
+        return h;
+    }
+
+    static final List<ProcessHandle> started = new CopyOnWriteArrayList<>();
+
+    static void killStarted() {
+        for (ProcessHandle h : started) h.destroyForcibly();
+        started.clear();
+    }
+
+    /** Lines written to the agent's "stdout". */
+    static final class Lines extends OutputStream {
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final List<String> all = new CopyOnWriteArrayList<>();
+        private final StringBuilder cur = new StringBuilder();
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                lines.add(cur.toString());
+                all.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append((char) b);
+            }
+        }
+
+        JsonNode await(Predicate<JsonNode> p, long seconds) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline) {
+                String l = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (l == null) continue;
+                JsonNode n = JSON.readTree(l);
+                if (p.test(n)) return n;
+            }
+            throw new AssertionError("no such line within " + seconds + " s; got " + all.size() + " lines: "
+                    + List.copyOf(all).subList(0, Math.min(5, all.size())));
+        }
+    }
+
+    static AgentConfig config(Path dir, String binPattern, Map<String, String> extra) {
+        var env = new java.util.HashMap<String, String>(Map.of("TASKSCOPE_COMMAND", binPattern,
+                "TASKSCOPE_SOCKET", dir.resolve("agent.sock").toString(), "TASKSCOPE_METRICS_INTERVAL", "1s",
+                "TASKSCOPE_SCAN_INTERVAL", "200ms"));
+        env.putAll(extra);
+        return AgentConfig.load(env, Optional.empty(), new ArrayList<>());
+    }
+
+    @Test
+    void tracesANeighbourAndRaisesTheWebRootAlert(@TempDir Path dir) throws Exception {
+        ProcessHandle app = webApp(dir.resolve("app.out"), 100_000);
+        String marker = Pattern.quote(CPrograms.binary("agentload").toString());
+        Lines out = new Lines();
+        try (Agent agent = Agent.start(config(dir, marker, Map.of()), new RuleLoader().addDefaults().build(), out)) {
+            // found by the start-up scan or within one scan interval
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (agent.tracees().stream().noneMatch(t -> t.pid() == app.pid()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(agent.tracees().stream().anyMatch(t -> t.pid() == app.pid()), "attached within the deadline");
+            assertTrue(agent.tracerAlive());
+
+            JsonNode enoent = out.await(n -> n.path("type").asText().equals("syscall") && n.path("pid").asLong() == app.pid()
+                    && "ENOENT".equals(n.path("errno").asText(null)), 10);
+            assertEquals(1, enoent.path("v").asInt());
+            assertTrue(enoent.path("container").asText().length() > 0, enoent.toString());
+            assertTrue(enoent.path("syscall").asText().matches("stat|newfstatat|statx|fstatat64|lstat"), enoent.toString());
+
+            JsonNode alert = out.await(n -> n.path("type").asText().equals("alert"), 10);
+            assertEquals("write-under-web-root", alert.path("rule").asText());
+            assertEquals("critical", alert.path("priority").asText());
+            assertEquals("/var/www/html/shell.php", alert.at("/trigger/path").asText());
+            assertTrue(alert.path("message").asText().startsWith("/var/www/html/shell.php written in container "), alert.toString());
+
+            // the control socket: health and ps see the tracee
+            try (ControlClient c = ControlClient.connect(dir.resolve("agent.sock"), 1000).orElseThrow()) {
+                JsonNode h = c.request(ControlClient.command("health"), 2000);
+                assertTrue(h.path("tracerAlive").asBoolean());
+                assertTrue(h.path("tracees").asInt() >= 1);
+            }
+            JsonNode metrics = out.await(n -> n.path("type").asText().equals("metrics") && n.path("SyscallsTraced").asLong() > 0, 5);
+            assertTrue(metrics.path("Alerts").asLong() >= 1 || metrics.path("SyscallsFailed").asLong() >= 1, metrics.toString());
+        }
+        // stopped: the process runs on, untraced
+        assertEquals(0, CPrograms.tracerPid(app.pid()));
+        char state = CPrograms.state(app.pid());
+        assertTrue(state == 'S' || state == 'R', "state " + state);
+        assertTrue(app.isAlive());
+    }
+
+    @Test
+    void aSubscriberSeesOnlyWhatItAskedFor(@TempDir Path dir) throws Exception {
+        ProcessHandle app = webApp(dir.resolve("app.out"), 50_000);
+        String marker = Pattern.quote(CPrograms.binary("agentload").toString());
+        try (Agent agent = Agent.start(config(dir, marker, Map.of("TASKSCOPE_DEFAULT_RULES", "false")),
+                new RuleLoader().build(), OutputStream.nullOutputStream())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (agent.tracees().stream().noneMatch(t -> t.pid() == app.pid()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            BlockingQueue<Event> got = new LinkedBlockingQueue<>();
+            ControlClient c = ControlClient.connect(dir.resolve("agent.sock"), 1000).orElseThrow();
+            var sub = Subscription.of(List.of((int) app.pid()), List.of(), true, List.of("trace=openat", "status=successful"), List.of());
+            Thread reader = new Thread(() -> c.subscribe(sub.toRequest(), l -> EventJsonReader.parse(l).ifPresent(got::add)));
+            reader.setDaemon(true);
+            reader.start();
+            for (int i = 0; i < 5; i++) {
+                Event e = got.poll(5, TimeUnit.SECONDS);
+                assertTrue(e instanceof SyscallEvent, String.valueOf(e));
+                SyscallEvent s = (SyscallEvent) e;
+                assertEquals("openat", s.syscall());
+                assertEquals(null, s.errno());
+                assertEquals(app.pid(), s.pid());
+            }
+            c.close();
+        }
+    }
+}
