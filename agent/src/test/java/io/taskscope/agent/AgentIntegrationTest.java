@@ -10,10 +10,8 @@ import io.taskscope.event.EventJsonReader;
 import io.taskscope.event.SyscallEvent;
 import io.taskscope.rules.RuleLoader;
 import io.taskscope.testing.CPrograms;
-import io.taskscope.testing.Prereq;
-import java.io.IOException;
+import io.taskscope.testing.WebApp;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,38 +35,7 @@ class AgentIntegrationTest {
 
     @AfterEach
     void cleanup() {
-        killStarted();
-    }
-
-    /**
-     * Starts agentload in a new mount namespace writing under its own /var/www/html, detached from
-     * this JVM: a child of the JVM would be waited for by the JVM's process reaper thread, and a wait
-     * from any thread of the tracer's process can consume the tracee's ptrace stops. In production
-     * the agent never traces its own children; here the process is re-parented to init.
-     */
-    static ProcessHandle webApp(Path out, long sleepUs) throws Exception {
-        Prereq.requireRoot();
-        Prereq.requireCommand("unshare");
-        Prereq.require(Files.isDirectory(Path.of("/var/www/html")), "/var/www/html (nginx-light creates it)");
-        Path bin = CPrograms.binary("agentload");
-        String inner = "mount -t tmpfs tmpfs /var/www/html && exec " + bin + " /var/www/html " + sleepUs + " 5";
-        Process launcher = new ProcessBuilder("sh", "-c", "unshare --mount --propagation private sh -c '" + inner
-                + "' > " + out + " 2>&1 < /dev/null & echo $!").redirectErrorStream(true).start();
-        String pid = new String(launcher.getInputStream().readAllBytes()).strip();
-        launcher.waitFor();
-        ProcessHandle h = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
-        started.add(h);
-        // wait for the exec: the command line names the binary once the tmpfs is mounted
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline && !h.info().commandLine().orElse("").contains("agentload")) Thread.sleep(10);
-        return h;
-    }
-
-    static final List<ProcessHandle> started = new CopyOnWriteArrayList<>();
-
-    static void killStarted() {
-        for (ProcessHandle h : started) h.destroyForcibly();
-        started.clear();
+        WebApp.killAll();
     }
 
     /** Lines written to the agent's "stdout". */
@@ -112,8 +78,8 @@ class AgentIntegrationTest {
 
     @Test
     void tracesANeighbourAndRaisesTheWebRootAlert(@TempDir Path dir) throws Exception {
-        ProcessHandle app = webApp(dir.resolve("app.out"), 100_000);
-        String marker = Pattern.quote(CPrograms.binary("agentload").toString());
+        WebApp app = WebApp.start(dir, 100_000, 5);
+        String marker = WebApp.commandPattern();
         Lines out = new Lines();
         try (Agent agent = Agent.start(config(dir, marker, Map.of()), new RuleLoader().addDefaults().build(), out)) {
             // found by the start-up scan or within one scan interval
@@ -154,8 +120,8 @@ class AgentIntegrationTest {
 
     @Test
     void aSubscriberSeesOnlyWhatItAskedFor(@TempDir Path dir) throws Exception {
-        ProcessHandle app = webApp(dir.resolve("app.out"), 50_000);
-        String marker = Pattern.quote(CPrograms.binary("agentload").toString());
+        WebApp app = WebApp.start(dir, 50_000, 5);
+        String marker = WebApp.commandPattern();
         try (Agent agent = Agent.start(config(dir, marker, Map.of("TASKSCOPE_DEFAULT_RULES", "false")),
                 new RuleLoader().build(), OutputStream.nullOutputStream())) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
