@@ -129,9 +129,13 @@ class AgentIntegrationTest {
                 Thread.sleep(20);
             }
             BlockingQueue<Event> got = new LinkedBlockingQueue<>();
-            ControlClient c = ControlClient.connect(dir.resolve("agent.sock"), 1000).orElseThrow();
+            // what 'taskscope trace -p PID' does when the agent already traces PID
+            AgentRelay relay = AgentRelay.tracing(List.of((int) app.pid()), dir.resolve("agent.sock")).orElseThrow();
+            assertEquals(ProcessHandle.current().pid(), relay.agentPid());
+            assertTrue(AgentRelay.tracing(List.of((int) ProcessHandle.current().pid()), dir.resolve("agent.sock")).isEmpty(),
+                    "an untraced process is not relayed");
             var sub = Subscription.of(List.of((int) app.pid()), List.of(), true, List.of("trace=openat", "status=successful"), List.of());
-            Thread reader = new Thread(() -> c.subscribe(sub.toRequest(), l -> EventJsonReader.parse(l).ifPresent(got::add)));
+            Thread reader = new Thread(() -> relay.stream(sub, got::add));
             reader.setDaemon(true);
             reader.start();
             for (int i = 0; i < 5; i++) {
@@ -142,7 +146,7 @@ class AgentIntegrationTest {
                 assertEquals(null, s.errno());
                 assertEquals(app.pid(), s.pid());
             }
-            c.close();
+            relay.close();
         }
     }
 }

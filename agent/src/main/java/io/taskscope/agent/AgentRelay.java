@@ -1,0 +1,99 @@
+package io.taskscope.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.taskscope.event.Event;
+import io.taskscope.event.EventJsonReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * {@code taskscope trace} through a running agent. A process has one tracer: when the agent traces
+ * the target, a second attach fails with EPERM; instead, the trace command subscribes to the agent's
+ * events for the target with the user's own filter, through the control socket.
+ *
+ * <pre>
+ * Optional&lt;AgentRelay&gt; relay = AgentRelay.tracing(pids, ControlClient.defaultSocket());
+ * relay.get().stream(Subscription.of(pids, List.of(), follow, expressions, List.of("syscall", "process")), sink);
+ * </pre>
+ *
+ * What the user sees is what the agent traces, narrowed by the user's filter: a syscall outside the
+ * agent's own filter (TASKSCOPE_FILTER) cannot appear, and strings are cut at the agent's limit.
+ */
+public final class AgentRelay implements AutoCloseable {
+    private final ControlClient client;
+    private final long agentPid;
+
+    private AgentRelay(ControlClient client, long agentPid) {
+        this.client = client;
+        this.agentPid = agentPid;
+    }
+
+    /**
+     * The agent listening on {@code socket}, when it is the tracer of every one of {@code pids}; empty
+     * when no agent listens, or a pid is untraced or traced by someone else (then attaching normally
+     * gives the user the right error).
+     */
+    public static Optional<AgentRelay> tracing(List<Integer> pids, Path socket) {
+        if (pids.isEmpty()) return Optional.empty();
+        for (int pid : pids) if (tracerTid(pid) <= 0) return Optional.empty();
+        Optional<ControlClient> c = ControlClient.connect(socket, 1000);
+        if (c.isEmpty()) return Optional.empty();
+        try {
+            JsonNode h = c.get().request(ControlClient.command("health"), 2000);
+            long agentPid = h.path("pid").asLong(-1);
+            for (int pid : pids) {
+                // TracerPid names the tracer thread (a tid): it must be one of the agent's threads
+                if (!Files.exists(Path.of("/proc", Long.toString(agentPid), "task", Integer.toString(tracerTid(pid))))) {
+                    c.get().close();
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(new AgentRelay(reconnect(c.get(), socket), agentPid));
+        } catch (RuntimeException e) {
+            c.get().close();
+            return Optional.empty();
+        }
+    }
+
+    /** One request per connection: the health check used the first one. */
+    private static ControlClient reconnect(ControlClient used, Path socket) {
+        used.close();
+        return ControlClient.connect(socket, 1000).orElseThrow(() -> io.taskscope.TaskscopeException.runtime(
+                "the agent on " + socket + " went away", "run the command again"));
+    }
+
+    /** The agent's PID, for the user's message ("traced by the agent, pid 7"). */
+    public long agentPid() {
+        return agentPid;
+    }
+
+    /**
+     * Streams the subscription's events to {@code sink} until the agent ends the stream or
+     * {@link #close()} is called (from a signal handler, for instance). Throws a TaskscopeException
+     * when the agent refuses the subscription (a bad filter, with strace's message).
+     */
+    public void stream(Subscription subscription, Consumer<Event> sink) {
+        client.subscribe(subscription.toRequest(), line -> EventJsonReader.parse(line).ifPresent(sink));
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** TracerPid of /proc/PID/status: 0 when untraced, -1 when unreadable. */
+    static int tracerTid(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+                if (line.startsWith("TracerPid:")) return Integer.parseInt(line.substring(10).strip());
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
