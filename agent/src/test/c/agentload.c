@@ -5,6 +5,7 @@
  * and how long one iteration took at worst (the latency the tracer adds).
  *
  * usage: agentload DIR SLEEP_US [REPORT]
+ *        agentload DIR @RATE [REPORT]   RATE iterations per second, on a fixed schedule (benchmarks)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,7 +26,10 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *dir = argv[1];
-    long sleep_us = atol(argv[2]);
+    long rate = argv[2][0] == '@' ? atol(argv[2] + 1) : 0;
+    long sleep_us = rate ? 0 : atol(argv[2]);
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
     long report = argc > 3 ? atol(argv[3]) : 10;
     char missing[512], shell[512];
     snprintf(shell, sizeof shell, "%s/shell.php", dir);
@@ -48,5 +52,13 @@ int main(int argc, char **argv) {
             max = 0;
         }
         if (sleep_us > 0) usleep(sleep_us);
+        if (rate > 0) {
+            next.tv_nsec += 1000000000L / rate;
+            while (next.tv_nsec >= 1000000000L) {
+                next.tv_nsec -= 1000000000L;
+                next.tv_sec++;
+            }
+            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        }
     }
 }
