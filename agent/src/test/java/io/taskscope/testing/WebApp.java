@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,8 +17,6 @@ import java.util.concurrent.TimeUnit;
  * either. {@link #killAll()} SIGKILLs what was started.
  */
 public final class WebApp {
-    private static final List<ProcessHandle> started = new CopyOnWriteArrayList<>();
-
     private final ProcessHandle process;
     private final Path output;
 
@@ -36,12 +33,7 @@ public final class WebApp {
         Path bin = CPrograms.binary("agentload");
         Path out = dir.resolve("webapp-" + System.nanoTime() + ".out");
         String inner = "mount -t tmpfs tmpfs /var/www/html && exec " + bin + " /var/www/html " + sleepUs + " " + report;
-        Process launcher = new ProcessBuilder("sh", "-c", "unshare --mount --propagation private sh -c '" + inner
-                + "' > " + out + " 2>&1 < /dev/null & echo $!").redirectErrorStream(true).start();
-        String pid = new String(launcher.getInputStream().readAllBytes()).strip();
-        launcher.waitFor();
-        ProcessHandle h = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
-        started.add(h);
+        ProcessHandle h = CPrograms.startShell("exec unshare --mount --propagation private sh -c '" + inner + "'", out);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (System.nanoTime() < deadline && !h.info().commandLine().orElse("").contains("agentload")) Thread.sleep(10);
         return new WebApp(h, out);
@@ -83,7 +75,6 @@ public final class WebApp {
     }
 
     public static void killAll() {
-        for (ProcessHandle h : started) h.destroyForcibly();
-        started.clear();
+        CPrograms.killAll();
     }
 }
