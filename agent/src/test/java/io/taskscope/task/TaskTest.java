@@ -87,4 +87,15 @@ class TaskTest {
         assertEquals("82", u.user(t.process(1).orElseThrow(), 82), "pause has no /etc/passwd");
         assertEquals("82", u.user(t.process(45).orElseThrow(), 82), "a zombie has no readable root");
     }
+
+    @Test
+    void aNeighboursSymlinkCannotPointUserNamesAtOurFiles() throws IOException {
+        ProcPath proc = ProcFixture.materialize("task", tmp);
+        Path outside = java.nio.file.Files.writeString(tmp.resolve("outside-passwd"), "evil:x:82:82::/:/bin/sh\n");
+        Path passwd = proc.root().resolve("roots/app/etc/passwd");
+        java.nio.file.Files.delete(passwd);
+        java.nio.file.Files.createSymbolicLink(passwd, outside.toAbsolutePath());
+        Task t = Task.of(proc, ProcessTable.snapshot(proc), Optional.empty(), List.of());
+        assertEquals("82", t.users().user(7, 82), "the absolute link resolves inside the app's root, where it leads nowhere");
+    }
 }
