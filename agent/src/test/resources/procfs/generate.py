@@ -111,3 +111,5 @@ for pid, comm, cmd, ppid, flags in [(1,"systemd",["/sbin/init"],0,4194560),(2,"k
 os.makedirs("host/roots/host/etc", exist_ok=True); open("host/roots/host/etc/passwd","w").write("root:x:0:0:root:/root:/bin/bash\n")
 open("host/self.link","w").write("100\n")
 open("host/stat","w").write("btime 1763900000\n"); open("host/uptime","w").write("5000.00 1.00\n"); open("host/meminfo","w").write("MemTotal: 1000000 kB\n")
+# Added by hand after generating: task/sys/kernel/{osrelease,cap_last_cap}, host/sys/kernel/{osrelease,cap_last_cap},
+# and task/<pid>/environ ("HOSTNAME=x\0") for every live process (doctor reads them).

@@ -21,8 +21,18 @@ public final class ProcFixture {
 
     public static ProcPath materialize(String name, Path dir) {
         try {
-            Path src = Path.of(ProcFixture.class.getResource("/procfs/" + name).toURI());
+            java.net.URI uri = ProcFixture.class.getResource("/procfs/" + name).toURI();
+            if ("jar".equals(uri.getScheme())) {
+                // From cli's tests the fixtures sit in agent's test-jar.
+                try {
+                    java.nio.file.FileSystems.newFileSystem(uri, java.util.Map.of());
+                } catch (java.nio.file.FileSystemAlreadyExistsException e) {
+                    // opened by an earlier test
+                }
+            }
+            Path src = Path.of(uri);
             Path dst = dir.resolve(name);
+            if (Files.isDirectory(dst)) return ProcPath.of(dst);
             try (Stream<Path> files = Files.walk(src)) {
                 for (Path p : (Iterable<Path>) files::iterator) {
                     Path to = dst.resolve(src.relativize(p).toString());

@@ -1,0 +1,228 @@
+package io.taskscope.doctor;
+
+import io.taskscope.TaskscopeException;
+import io.taskscope.linux.Errno;
+import io.taskscope.linux.LibC;
+import io.taskscope.proc.Capability;
+import io.taskscope.proc.ProcReader;
+import io.taskscope.proc.ProcStatus;
+import io.taskscope.task.Container;
+import io.taskscope.task.EcsMetadataClient;
+import io.taskscope.task.EcsTaskMetadata;
+import io.taskscope.task.Task;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The checks of {@code taskscope doctor}: can this container see and trace its neighbours, and
+ * if not, what to change. Every check is independent; one failing never hides the others.
+ */
+public final class Doctor {
+    /** PTRACE_GET_SYSCALL_INFO arrived in Linux 5.3. */
+    static final int[] MIN_KERNEL = {5, 3};
+    private static final String PTRACE_FIX = "add SYS_PTRACE to linuxParameters.capabilities.add of this container in the "
+            + "task definition (docker: --cap-add SYS_PTRACE)";
+
+    private final Task task;
+    private final ProcReader reader;
+    private final Optional<EcsMetadataClient> ecs;
+
+    public Doctor(Task task, Optional<EcsMetadataClient> ecs) {
+        this.task = task;
+        this.reader = new ProcReader(task.proc());
+        this.ecs = ecs;
+    }
+
+    /** Runs every check against the system's /proc and environment. */
+    public static List<Check> runAll() {
+        Optional<EcsMetadataClient> ecs;
+        List<Check> early = new ArrayList<>();
+        try {
+            ecs = EcsMetadataClient.fromEnvironment();
+        } catch (TaskscopeException e) {
+            early.add(Check.fail("ecs-metadata", e.getMessage(), e.fix()));
+            ecs = Optional.empty();
+        }
+        // A metadata failure only degrades the snapshot's names; the metadata check reports it.
+        Task task = Task.snapshot(io.taskscope.proc.ProcPath.system(), ecs);
+        List<Check> out = new Doctor(task, ecs).run();
+        out.addAll(early);
+        return out;
+    }
+
+    public List<Check> run() {
+        List<Check> out = new ArrayList<>();
+        out.add(pidNamespace());
+        Optional<ProcStatus> self = reader.status(task.selfPid());
+        boolean ptrace = self.map(s -> Capability.SYS_PTRACE.in(s.capEff())).orElse(false);
+        out.add(capSysPtrace(self));
+        out.add(yama(ptrace));
+        out.add(seccomp(self));
+        out.add(kernel());
+        out.addAll(siblings(ptrace));
+        out.add(ecsMetadata());
+        out.add(jna());
+        return out;
+    }
+
+    Check pidNamespace() {
+        int others = 0;
+        List<String> names = new ArrayList<>();
+        for (Container c : task.containers()) {
+            if (c.self()) continue;
+            others += c.pids().size();
+            names.add(c.name());
+        }
+        if (others == 0) {
+            return Check.fail("pid-namespace", "only this container's processes are visible",
+                    "share the PID namespace: pidMode \"task\" in the task definition (docker: --pid=container:NAME, "
+                            + "Kubernetes: shareProcessNamespace: true)");
+        }
+        return Check.pass("pid-namespace", others + " process" + (others == 1 ? "" : "es") + " outside this container, in "
+                + names.size() + " container" + (names.size() == 1 ? "" : "s") + " (" + String.join(", ", names) + ")");
+    }
+
+    Check capSysPtrace(Optional<ProcStatus> self) {
+        if (self.isEmpty()) return Check.fail("cap-sys-ptrace", "cannot read our own /proc/self/status", "mount procfs at /proc");
+        if (Capability.SYS_PTRACE.in(self.get().capEff())) return Check.pass("cap-sys-ptrace", "CAP_SYS_PTRACE is effective");
+        return Check.fail("cap-sys-ptrace", "CAP_SYS_PTRACE is not effective: attaching to and reading other containers' "
+                + "processes will fail with EPERM/EACCES", PTRACE_FIX);
+    }
+
+    Check yama(boolean ptrace) {
+        Optional<String> scope = reader.text(task.proc().global("sys/kernel/yama/ptrace_scope")).map(String::strip);
+        if (scope.isEmpty()) return Check.pass("yama", "Yama not present: no ptrace restriction beyond capabilities");
+        return switch (scope.get()) {
+            case "0" -> Check.pass("yama", "ptrace_scope 0 (classic): capabilities decide");
+            case "1", "2" -> ptrace
+                    ? Check.pass("yama", "ptrace_scope " + scope.get() + ": allowed because CAP_SYS_PTRACE is effective")
+                    : Check.fail("yama", "ptrace_scope " + scope.get() + " allows attaching only with CAP_SYS_PTRACE", PTRACE_FIX);
+            case "3" -> Check.fail("yama", "ptrace_scope 3: ptrace is disabled on this host until reboot",
+                    "run on a host with kernel.yama.ptrace_scope <= 2 (not settable from a container)");
+            default -> Check.warn("yama", "unknown ptrace_scope '" + scope.get() + "'", null);
+        };
+    }
+
+    Check seccomp(Optional<ProcStatus> self) {
+        int mode = self.map(ProcStatus::seccomp).orElse(-1);
+        return switch (mode) {
+            case 0 -> Check.pass("seccomp", "no seccomp filter on this container");
+            case 2 -> Check.warn("seccomp", "a seccomp filter is active: ptrace, process_vm_readv or openat2 may be refused "
+                    + "(Docker's default profile allows ptrace on kernels >= 4.8)",
+                    "if tracing fails with EPERM, run this container with an unconfined seccomp profile");
+            case 1 -> Check.fail("seccomp", "strict seccomp mode", "run without seccomp strict mode");
+            default -> Check.warn("seccomp", "the kernel does not report a seccomp mode", null);
+        };
+    }
+
+    Check kernel() {
+        String release = reader.text(task.proc().global("sys/kernel/osrelease")).map(String::strip).orElse("");
+        int[] v = version(release);
+        if (v == null) return Check.warn("kernel", "cannot read the kernel version ('" + release + "')", null);
+        boolean ok = v[0] > MIN_KERNEL[0] || v[0] == MIN_KERNEL[0] && v[1] >= MIN_KERNEL[1];
+        if (ok) return Check.pass("kernel", "Linux " + release + " (>= 5.3: PTRACE_GET_SYSCALL_INFO available)");
+        return Check.fail("kernel", "Linux " + release + " is older than 5.3: no PTRACE_GET_SYSCALL_INFO",
+                "run on Fargate platform 1.4 or a host with Linux 5.3 or newer");
+    }
+
+    static int[] version(String release) {
+        String[] parts = release.split("[.-]");
+        if (parts.length < 2) return null;
+        try {
+            return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    List<Check> siblings(boolean ptrace) {
+        List<Check> out = new ArrayList<>();
+        for (Container c : task.containers()) {
+            if (c.self()) continue;
+            int pid = c.mainPid();
+            String who = c.name() + " (pid " + pid + ")";
+            out.add(access("root:" + c.name(), who, "/proc/" + pid + "/root", () -> {
+                try (var s = Files.newDirectoryStream(task.proc().file(pid, "root"))) {
+                    s.iterator().hasNext();
+                }
+            }, ptrace));
+            out.add(access("environ:" + c.name(), who, "/proc/" + pid + "/environ", () -> {
+                try (FileInputStream in = new FileInputStream(task.proc().file(pid, "environ").toFile())) {
+                    in.read(new byte[1]);
+                }
+            }, ptrace));
+        }
+        return out;
+    }
+
+    private interface Probe {
+        void run() throws IOException;
+    }
+
+    private Check access(String name, String who, String path, Probe probe, boolean ptrace) {
+        try {
+            probe.run();
+            return Check.pass(name, path + " of " + who + " is readable");
+        } catch (IOException e) {
+            int errno = errno(e);
+            String cause = switch (errno) {
+                case Errno.EACCES, Errno.EPERM -> ptrace
+                        ? "refused although CAP_SYS_PTRACE is effective: the process is in another user namespace, or an LSM denies it"
+                        : "reading another container's process needs CAP_SYS_PTRACE";
+                case Errno.ENOENT, Errno.ESRCH -> "the process exited";
+                default -> e.getMessage();
+            };
+            String detail = path + " of " + who + ": " + Errno.describe(errno) + ": " + cause;
+            if (errno == Errno.ENOENT || errno == Errno.ESRCH) return Check.warn(name, detail, "run doctor again");
+            return Check.fail(name, detail, ptrace ? "run the monitor as root in the task's user namespace" : PTRACE_FIX);
+        }
+    }
+
+    static int errno(IOException e) {
+        if (e instanceof AccessDeniedException) return Errno.EACCES;
+        if (e instanceof NoSuchFileException) return Errno.ENOENT;
+        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : String.valueOf(e.getMessage());
+        for (int n : new int[] {Errno.EPERM, Errno.EACCES, Errno.ESRCH, Errno.ENOENT, Errno.EIO}) {
+            if (reason.contains(Errno.message(n))) return n;
+        }
+        return Errno.EIO;
+    }
+
+    Check ecsMetadata() {
+        if (ecs.isEmpty()) {
+            return Check.warn("ecs-metadata", EcsMetadataClient.ENV + " is not set: containers are named after their oldest "
+                    + "process, not the task definition", "nothing to do outside ECS; on ECS the agent sets it in every container");
+        }
+        try {
+            EcsTaskMetadata m = ecs.get().task();
+            return Check.pass("ecs-metadata", "reachable at " + ecs.get().base() + ": task " + m.family() + ":" + m.revision()
+                    + ", containers " + String.join(", ", m.containers().stream().map(EcsTaskMetadata.EcsContainer::name).toList()));
+        } catch (TaskscopeException e) {
+            return Check.fail("ecs-metadata", e.getMessage(), e.fix());
+        }
+    }
+
+    Check jna() {
+        try {
+            LibC.ensureLoaded();
+            int pid = LibC.getpid();
+            return Check.pass("jna", "JNA " + com.sun.jna.Native.VERSION + " native library loaded (getpid " + pid + ")");
+        } catch (LinkageError | RuntimeException e) {
+            return Check.fail("jna", "JNA's native library does not load: " + e,
+                    "give the JVM a writable, exec-allowed temp directory (-Djna.tmpdir=DIR) or install libjna-jni");
+        }
+    }
+
+    /** Whether a list holds a FAIL (doctor's exit status). */
+    public static boolean failed(List<Check> checks) {
+        return checks.stream().anyMatch(c -> c.status() == Check.Status.FAIL);
+    }
+
+}
