@@ -11,6 +11,7 @@ import io.taskscope.fs.FileType;
 import io.taskscope.fs.FsException;
 import io.taskscope.fs.FsText;
 import io.taskscope.fs.RootedFs;
+import io.taskscope.fs.Snapshot;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Spec;
                 "Paths are resolved inside the target's root (openat2 RESOLVE_IN_ROOT): absolute symlinks and '..' "
                         + "stay inside it, /proc magic links are refused."},
         subcommands = {FsCommand.Ls.class, FsCommand.Cat.class, FsCommand.Stat.class, FsCommand.Find.class,
-                FsCommand.Hash.class})
+                FsCommand.Hash.class, FsCommand.SnapshotCmd.class, FsCommand.Diff.class})
 public class FsCommand implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
@@ -47,7 +48,7 @@ public class FsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: ls, cat, stat, find or hash");
+        throw new ParameterException(spec.commandLine(), "a subcommand is required: ls, cat, stat, find, hash, snapshot or diff");
     }
 
     static String json(Object o) {
@@ -237,6 +238,110 @@ public class FsCommand implements Callable<Integer> {
             }
             if (json.json) out.println(json(rows));
             return 0;
+        }
+    }
+
+    /** Walk limits shared by snapshot and diff. */
+    static class Limits {
+        @Option(names = "--max-depth", defaultValue = "64", description = "Descend at most this deep (default: ${DEFAULT-VALUE}).")
+        int maxDepth;
+        @Option(names = "--max-entries", defaultValue = "200000", description = "Stop after this many entries (default: ${DEFAULT-VALUE}).")
+        long maxEntries;
+
+        RootedFs.WalkLimits limits() {
+            if (maxDepth < 0 || maxEntries < 1) throw TaskscopeException.usage("--max-depth and --max-entries must be positive", "give positive numbers");
+            return new RootedFs.WalkLimits(maxDepth, maxEntries);
+        }
+    }
+
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+            description = "Write a baseline of a tree: type, mode, owner, size, mtime and SHA-256 of every file (JSON).")
+    static class SnapshotCmd implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin Limits limits;
+        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the baseline here (on the monitor), else to stdout.")
+        Path output;
+
+        @Override
+        public Integer call() {
+            var tp = TargetArg.parsePath(arg);
+            Snapshot snap;
+            try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
+                snap = Snapshot.take(fs, tp.target(), tp.path(), limits.limits());
+            }
+            if (output == null) {
+                spec.commandLine().getOut().println(snap.toJson());
+            } else {
+                snap.write(output);
+                spec.commandLine().getErr().println("taskscope: " + snap.entries().size() + " entries of " + tp.path() + " written to " + output);
+            }
+            if (!snap.complete()) {
+                spec.commandLine().getErr().println("taskscope: the snapshot stopped at --max-entries; it is partial");
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = {"Compare a tree with a baseline from 'fs snapshot': added, removed, changed files.",
+                    "Exit 0 when nothing differs, 1 when something does."})
+    static class Diff implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin JsonOption json;
+        @Mixin Limits limits;
+        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Option(names = "--against", required = true, paramLabel = "FILE", description = "The baseline written by 'fs snapshot -o FILE'.")
+        Path against;
+
+        @Override
+        public Integer call() {
+            var tp = TargetArg.parsePath(arg);
+            Snapshot baseline = Snapshot.read(against);
+            Snapshot now;
+            try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
+                now = Snapshot.take(fs, tp.target(), tp.path(), limits.limits());
+            }
+            if (!now.path().equals(baseline.path())) {
+                throw TaskscopeException.usage("the baseline is of " + baseline.path() + ", not " + now.path(),
+                        "diff the same path the snapshot was taken of");
+            }
+            List<Snapshot.Change> changes = now.diff(baseline);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json.json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("path", now.path());
+                m.put("baseline", baseline.taken());
+                m.put("complete", now.complete() && baseline.complete());
+                m.put("changes", changes);
+                out.println(json(m));
+            } else {
+                int added = 0, removed = 0, changed = 0;
+                for (Snapshot.Change c : changes) {
+                    switch (c.kind()) {
+                        case ADDED -> {
+                            added++;
+                            Snapshot.Entry a = c.after();
+                            out.println("+ added    " + FsText.printable(c.path()) + "  (" + a.type().description() + ", " + a.mode()
+                                    + ", " + FsText.printable(a.owner()) + ", " + a.size() + " bytes"
+                                    + (a.sha256() == null ? "" : ", sha256 " + a.sha256()) + ")");
+                        }
+                        case REMOVED -> {
+                            removed++;
+                            out.println("- removed  " + FsText.printable(c.path()));
+                        }
+                        case CHANGED -> {
+                            changed++;
+                            out.println("~ changed  " + FsText.printable(c.path()) + "  (" + String.join(", ", c.fields()) + ")");
+                        }
+                    }
+                }
+                out.println(changes.isEmpty() ? "no differences from the baseline of " + baseline.taken()
+                        : changes.size() + " differences from the baseline of " + baseline.taken() + " (" + added + " added, "
+                        + removed + " removed, " + changed + " changed)");
+            }
+            return changes.isEmpty() ? 0 : 1;
         }
     }
 }

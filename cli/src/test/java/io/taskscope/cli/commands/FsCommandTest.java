@@ -87,4 +87,43 @@ class FsCommandTest {
         assertEquals(1, notDir.code());
         assertTrue(notDir.err().contains("not a directory"), notDir.err());
     }
+
+    @Test
+    void snapshotThenDiffFindsADroppedWebShell(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path baseline = tmp.resolve("html.json");
+        java.nio.file.Path html = target.root.resolve("var/www/html");
+        Result snap = run("fs", "snapshot", target.pid + ":/var/www/html", "-o", baseline.toString());
+        assertEquals(0, snap.code(), snap.err());
+        Result same = run("fs", "diff", target.pid + ":/var/www/html", "--against", baseline.toString());
+        assertEquals(0, same.code(), same.out() + same.err());
+        assertTrue(same.out().startsWith("no differences"), same.out());
+        java.nio.file.Path shell = html.resolve("shell.php");
+        java.nio.file.Path index = html.resolve("index.php");
+        String original = java.nio.file.Files.readString(index);
+        try {
+            java.nio.file.Files.writeString(shell, "<?php system($_GET['c']);\n");
+            java.nio.file.Files.writeString(index, original + "// tampered\n");
+            Result d = run("fs", "diff", target.pid + ":/var/www/html", "--against", baseline.toString());
+            assertEquals(1, d.code(), d.out() + d.err());
+            assertTrue(d.out().contains("+ added    /var/www/html/shell.php  (regular file, 0644"), d.out());
+            assertTrue(d.out().contains("~ changed  /var/www/html/index.php  (sha256, size"), d.out());
+            assertTrue(d.out().contains("2 differences"), d.out());
+            Result j = run("fs", "diff", "--json", target.pid + ":/var/www/html", "--against", baseline.toString());
+            assertEquals(1, j.code());
+            JsonNode n = new ObjectMapper().readTree(j.out());
+            assertEquals("ADDED", n.get("changes").get(1).get("kind").asText(), j.out());
+            java.nio.file.Files.delete(shell);
+            java.nio.file.Files.delete(index);
+            Result removed = run("fs", "diff", target.pid + ":/var/www/html", "--against", baseline.toString());
+            assertTrue(removed.out().contains("- removed  /var/www/html/index.php"), removed.out());
+        } finally {
+            java.nio.file.Files.deleteIfExists(shell);
+            java.nio.file.Files.writeString(index, original);
+        }
+        Result wrongPath = run("fs", "diff", target.pid + ":/etc", "--against", baseline.toString());
+        assertEquals(2, wrongPath.code(), wrongPath.err());
+        Result noBaseline = run("fs", "diff", target.pid + ":/etc", "--against", tmp.resolve("none.json").toString());
+        assertEquals(2, noBaseline.code());
+        assertTrue(noBaseline.err().contains("fs snapshot"), noBaseline.err());
+    }
 }
