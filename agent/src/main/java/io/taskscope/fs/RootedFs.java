@@ -147,6 +147,14 @@ public final class RootedFs implements AutoCloseable {
         }
     }
 
+    /**
+     * An O_PATH fd of {@code path} (symlinks followed inside the root) for callers that hand the
+     * kernel {@code /proc/self/fd/N}, such as the inotify watcher. The caller closes it.
+     */
+    public int openPath(String path) {
+        return resolve(path, true);
+    }
+
     /** The entries of directory {@code path}, described as lstat does, sorted by name. */
     public List<FileInfo> list(String path) {
         int fd = resolve(path, true);

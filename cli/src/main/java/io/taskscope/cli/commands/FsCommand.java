@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.taskscope.TaskscopeException;
 import io.taskscope.cli.JsonOption;
 import io.taskscope.cli.TargetArg;
+import io.taskscope.event.EventJson;
+import io.taskscope.event.FileChangeEvent;
 import io.taskscope.fs.FileInfo;
+import io.taskscope.fs.FileWatcher;
 import io.taskscope.fs.FileType;
 import io.taskscope.fs.FsException;
 import io.taskscope.fs.FsText;
@@ -39,7 +42,7 @@ import picocli.CommandLine.Spec;
                 "Paths are resolved inside the target's root (openat2 RESOLVE_IN_ROOT): absolute symlinks and '..' "
                         + "stay inside it, /proc magic links are refused."},
         subcommands = {FsCommand.Ls.class, FsCommand.Cat.class, FsCommand.Stat.class, FsCommand.Find.class,
-                FsCommand.Hash.class, FsCommand.SnapshotCmd.class, FsCommand.Diff.class})
+                FsCommand.Hash.class, FsCommand.SnapshotCmd.class, FsCommand.Diff.class, FsCommand.Watch.class})
 public class FsCommand implements Callable<Integer> {
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
@@ -48,7 +51,7 @@ public class FsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a subcommand is required: ls, cat, stat, find, hash, snapshot or diff");
+        throw new ParameterException(spec.commandLine(), "a subcommand is required: ls, cat, stat, find, hash, watch, snapshot or diff");
     }
 
     static String json(Object o) {
@@ -342,6 +345,63 @@ public class FsCommand implements Callable<Integer> {
                         + removed + " removed, " + changed + " changed)");
             }
             return changes.isEmpty() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = {"Print changes under a neighbour's directories as they happen (inotify: no ptrace, no cost to the target).",
+                    "One line per change: time, container, PID, kind (CREATE MODIFY DELETE MOVE_FROM MOVE_TO ATTRIB), path in the container.",
+                    "--json prints the file events of the JSON-lines event stream. Stops on Ctrl-C, --duration or --count."})
+    static class Watch implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin JsonOption json;
+        @Parameters(paramLabel = "TARGET:PATH", arity = "1..*") List<String> args;
+        @Option(names = {"-r", "--recursive"}, description = "Watch subdirectories too, including ones created later.") boolean recursive;
+        @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0", description = "Stop after this long (0: until interrupted).")
+        long duration;
+        @Option(names = "--count", paramLabel = "N", defaultValue = "0", description = "Stop after N events (0: no limit).")
+        long count;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            if (duration < 0 || count < 0) throw TaskscopeException.usage("--duration and --count must not be negative", "give 0 or more");
+            Map<Integer, List<String>> byPid = new LinkedHashMap<>();
+            Map<Integer, String> containers = new LinkedHashMap<>();
+            for (String a : args) {
+                var tp = TargetArg.parsePath(a);
+                var t = TargetArg.resolve(tp.target());
+                byPid.computeIfAbsent(t.pid(), k -> new ArrayList<>()).add(tp.path());
+                containers.put(t.pid(), t.container());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+            java.util.function.Consumer<FileChangeEvent> sink = e -> {
+                synchronized (out) {
+                    out.println(json.json ? EventJson.toJson(e) : line(e));
+                    out.flush();
+                }
+                if (count > 0 && seen.incrementAndGet() >= count) done.countDown();
+            };
+            List<FileWatcher> watchers = new ArrayList<>();
+            try {
+                for (var e : byPid.entrySet()) {
+                    watchers.add(FileWatcher.start(e.getKey(), containers.get(e.getKey()), e.getValue(), recursive, sink));
+                }
+                spec.commandLine().getErr().println("taskscope: watching " + watchers.stream().mapToInt(FileWatcher::watchCount).sum()
+                        + " directories; Ctrl-C to stop");
+                spec.commandLine().getErr().flush();
+                if (duration > 0) done.await(duration, java.util.concurrent.TimeUnit.SECONDS);
+                else done.await();
+            } finally {
+                watchers.forEach(FileWatcher::close);
+            }
+            return 0;
+        }
+
+        private static String line(FileChangeEvent e) {
+            return EventJson.time(e.timeNanos()) + " " + (e.container() == null || e.container().isEmpty() ? "-" : FsText.printable(e.container()))
+                    + " " + e.pid() + " " + e.kind() + " " + FsText.printable(e.path()) + (e.directory() ? "/" : "");
         }
     }
 }

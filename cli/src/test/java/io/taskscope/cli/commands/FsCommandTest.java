@@ -126,4 +126,25 @@ class FsCommandTest {
         assertEquals(2, noBaseline.code());
         assertTrue(noBaseline.err().contains("fs snapshot"), noBaseline.err());
     }
+
+    @Test
+    void watchPrintsJsonLinesWithTheContainerPath() throws Exception {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        Thread t = new Thread(() -> Main.run(new String[] {"fs", "watch", "-r", "--json", "--count", "1", "--duration", "10",
+                target.pid + ":/var/www/html"}, new PrintWriter(out, true), new PrintWriter(err, true)));
+        t.start();
+        for (int i = 0; i < 200 && !err.toString().contains("watching"); i++) Thread.sleep(20);
+        java.nio.file.Path f = target.root.resolve("var/www/html/dropped.php");
+        try {
+            java.nio.file.Files.writeString(f, "x");
+            t.join(10_000);
+            JsonNode n = new ObjectMapper().readTree(out.toString().lines().findFirst().orElseThrow());
+            assertEquals("file", n.get("type").asText());
+            assertEquals("/var/www/html/dropped.php", n.get("path").asText());
+            assertEquals("create", n.get("kind").asText());
+        } finally {
+            java.nio.file.Files.deleteIfExists(f);
+        }
+    }
 }
