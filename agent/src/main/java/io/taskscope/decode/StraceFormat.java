@@ -59,6 +59,8 @@ public final class StraceFormat {
             b.append(s.args().get(i));
         }
         b.append(')');
+        // strace starts "= ret" at column 40 when the call is shorter.
+        if (b.length() < 39) b.append(" ".repeat(39 - b.length()));
         if (s.durationMicros() < 0) {
             b.append(" = ?");
             return b.toString();

@@ -1,32 +1,500 @@
 package io.taskscope.decode;
 
+import io.taskscope.linux.Arch;
+import io.taskscope.linux.Signals;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
-/** Placeholder decoder: raw arguments. Replaced by the signature-driven decoder. */
+/**
+ * Decodes a syscall's arguments as strace prints them. Which argument is what comes from
+ * {@code signatures.tsv} (one row per syscall, one {@link ArgKind} per printed argument); flag
+ * names come from {@link Xlat}. Syscalls without a row print raw hex arguments, as strace does
+ * for calls it does not decode.
+ *
+ * <p>Runs on the tracer thread while the tracee is stopped, only for calls the filter selected.
+ * Input arguments and out-parameters are both decoded at the exit stop (the tracee has not run
+ * in between), except for execve, whose memory is gone after a successful exec: it is decoded at
+ * entry. Out-parameters (stat buffers, read data) are printed only when the call succeeded;
+ * otherwise their address, as strace does.
+ */
 public final class SyscallDecoder {
+    /** The decoder families: one per way strace prints an argument. */
+    enum ArgKind {
+        FD, DIRFD, PATH, STR, OUTPATH, OFLAGS, OMODE, MODE, ATFLAGS, STATXFLAGS, STATXMASK, ACCMODE, FACCESSFLAGS,
+        UNLINKFLAGS, RENAMEFLAGS, FDFLAGS, STAT, STATX, STATFS, INT, UINT, LONG, SIZE, HEX, PTR, RBUF, WBUF, ARGV,
+        ENVP, WHENCE, FCNTLCMD, FCNTLARG, PIPEFD, DENTS, FAMILY, SOCKTYPE, SOCKFLAGS, MSGFLAGS, SHUT, SOCKADDR,
+        SOCKADDROUT, MMAPPROT, MMAPFLAGS, SIGNAL
+    }
+
+    /** A call decoded as strace prints it; {@code path} raw (unescaped), {@code flags} the open/access flags. */
+    public record Decoded(List<String> args, String path, String flags) {}
+
+    private static final int AT_FDCWD = -100;
+    private static final int PATH_MAX = 4096;
+    private static final int MAX_ARGV = 256;
+
     private final SyscallTable table;
+    private final Xlat xlat;
+    private final int stringLimit;
+    private final boolean decodeFds;
+    private final ArgKind[][] signatures;
+    private final byte[] scratch = new byte[PATH_MAX + 1];
+    private final boolean x86;
+    private final int execve, execveat;
 
     public SyscallDecoder(SyscallTable table, int stringLimit, boolean decodeFds) {
         this.table = table;
+        this.xlat = Xlat.of(table.arch());
+        this.stringLimit = stringLimit;
+        this.decodeFds = decodeFds;
+        this.x86 = table.arch() == Arch.X86_64;
+        this.signatures = new ArgKind[table.size()][];
+        Map<String, ArgKind[]> rows = loadSignatures();
+        for (Syscall s : table.all()) signatures[s.number()] = rows.get(s.name());
+        this.execve = table.byName("execve").map(Syscall::number).orElse(-1);
+        this.execveat = table.byName("execveat").map(Syscall::number).orElse(-1);
     }
 
-    /** A call decoded as strace prints it. */
-    public record Decoded(List<String> args, String path, String flags) {}
+    private static Map<String, ArgKind[]> loadSignatures() {
+        Map<String, ArgKind[]> rows = new HashMap<>();
+        try (var in = SyscallDecoder.class.getResourceAsStream("signatures.tsv");
+             var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("#") || line.isBlank()) continue;
+                String[] f = line.split("\t");
+                String[] kinds = f.length > 1 ? f[1].trim().split("\\s+") : new String[0];
+                ArgKind[] k = new ArgKind[kinds.length];
+                for (int i = 0; i < kinds.length; i++) k[i] = ArgKind.valueOf(kinds[i].toUpperCase(Locale.ROOT));
+                rows.put(f[0], k);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rows;
+    }
 
+    /** Whether the call must be decoded at its entry stop (its memory is replaced by the call). */
     public boolean decodesAtEntry(long nr) {
-        return false;
+        return nr == execve || nr == execveat;
     }
 
-    /** Finishes a call decoded at entry (execve) with its outcome. */
+    /** Finishes a call decoded at entry with its outcome (nothing of execve's depends on it). */
     public Decoded complete(Decoded atEntry, long nr, long rval, boolean failed, boolean finished) {
         return atEntry;
     }
 
+    /**
+     * @param pid      thread-group id (for -y's /proc/PID/fd lookups)
+     * @param rval     the return value (negative errno when failed)
+     * @param finished false at entry, or when the process ended inside the call
+     */
     public Decoded decode(int pid, long nr, long[] args, long rval, boolean failed, boolean finished, TraceeMemory mem) {
-        int n = table.byNumber(nr).map(Syscall::nargs).orElse(6);
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) out.add("0x" + Long.toHexString(args[i]));
-        return new Decoded(out, null, null);
+        ArgKind[] sig = nr >= 0 && nr < signatures.length ? signatures[(int) nr] : null;
+        if (sig == null) {
+            int n = table.byNumber(nr).map(Syscall::nargs).orElse(6);
+            List<String> raw = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) raw.add(hex(args[i]));
+            return new Decoded(raw, null, null);
+        }
+        boolean ok = finished && !failed;
+        List<String> out = new ArrayList<>(sig.length);
+        String path = null, flags = null;
+        for (int i = 0; i < sig.length && i < 6; i++) {
+            long v = args[i];
+            String s;
+            switch (sig[i]) {
+                case FD -> s = fd(pid, (int) v, mem);
+                case DIRFD -> s = (int) v == AT_FDCWD ? atFdcwd(pid, mem) : fd(pid, (int) v, mem);
+                case PATH -> {
+                    String raw = cString(v, PATH_MAX, mem);
+                    if (raw != null && path == null) path = raw;
+                    s = v == 0 ? "NULL" : raw == null ? hex(v) : quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
+                }
+                case STR -> s = string(v, mem);
+                case OUTPATH -> {
+                    String raw = ok ? cString(v, PATH_MAX, mem) : null;
+                    s = raw == null ? ptr(v) : quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
+                }
+                case OFLAGS -> {
+                    s = openFlags(v);
+                    flags = s;
+                }
+                case OMODE -> {
+                    long of = i > 0 ? args[i - 1] : 0;
+                    if ((of & 0100) == 0 && (of & 020000000) == 0) continue; // mode matters only with O_CREAT/O_TMPFILE
+                    s = mode(v);
+                }
+                case MODE -> s = mode(v);
+                case ATFLAGS -> s = xlat.flagsOrZero("at_flags", v & 0xffffffffL);
+                case STATXFLAGS -> {
+                    String f = xlat.flags("statx_flags", v & 0xffffffffL);
+                    s = (v & 0x6000) == 0 ? "AT_STATX_SYNC_AS_STAT" + (f.isEmpty() ? "" : "|" + f) : f;
+                }
+                case STATXMASK -> s = xlat.flagsOrZero("statx_mask", v & 0xffffffffL);
+                case ACCMODE -> {
+                    s = (v & 7) == 0 ? "F_OK" : xlat.flags("access_modes", v & 0xffffffffL);
+                    flags = s;
+                }
+                case FACCESSFLAGS -> s = xlat.flagsOrZero("faccessat_flags", v & 0xffffffffL);
+                case UNLINKFLAGS -> s = xlat.flagsOrZero("unlinkat_flags", v & 0xffffffffL);
+                case RENAMEFLAGS -> s = xlat.flagsOrZero("rename_flags", v & 0xffffffffL);
+                case FDFLAGS -> s = xlat.flagsOrZero("fd_flags", v & 0xffffffffL);
+                case STAT -> s = ok ? stat(v, mem) : ptr(v);
+                case STATX -> s = ok ? statx(v, mem) : ptr(v);
+                case STATFS -> s = ok ? statfs(v, mem) : ptr(v);
+                case INT -> s = Integer.toString((int) v);
+                case UINT -> s = Integer.toUnsignedString((int) v);
+                case LONG -> s = Long.toString(v);
+                case SIZE -> s = Long.toUnsignedString(v);
+                case HEX -> s = hex(v);
+                case PTR -> s = ptr(v);
+                case RBUF -> s = ok ? buffer(v, rval, mem) : ptr(v);
+                case WBUF -> s = buffer(v, i + 1 < 6 ? args[i + 1] : 0, mem);
+                case ARGV -> s = argv(v, mem);
+                case ENVP -> s = envp(v, mem);
+                case WHENCE -> s = xlat.nameOr("seek_whence", v & 0xffffffffL, " /* SEEK_??? */");
+                case FCNTLCMD -> s = xlat.nameOr("fcntl_cmds", v & 0xffffffffL, " /* F_??? */");
+                case FCNTLARG -> {
+                    int cmd = (int) args[1];
+                    if (cmd == 1 || cmd == 3 || cmd == 9 || cmd == 1025 || cmd == 1032 || cmd == 1034) continue;
+                    s = switch (cmd) {
+                        case 2 -> xlat.flagsOrZero("fdflags", v);
+                        case 4 -> openFlags(v);
+                        case 0, 1030, 1031, 8, 1024 -> Integer.toString((int) v);
+                        default -> ptr(v);
+                    };
+                }
+                case PIPEFD -> s = ok ? pipe(v, mem) : ptr(v);
+                case DENTS -> s = ok ? ptr(v) + " /* " + dirents(v, rval, mem) + " entries */" : ptr(v);
+                case FAMILY -> s = xlat.nameOr("address_families", v & 0xffffffffL, " /* AF_??? */");
+                case SOCKTYPE -> {
+                    String type = xlat.nameOr("socket_types", v & 0xf, " /* SOCK_??? */");
+                    String f = xlat.flags("socket_flags", v & 0xffffffffL & ~0xfL);
+                    s = f.isEmpty() ? type : type + "|" + f;
+                }
+                case SOCKFLAGS -> s = xlat.flagsOrZero("socket_flags", v & 0xffffffffL);
+                case MSGFLAGS -> s = xlat.flagsOrZero("msg_flags", v & 0xffffffffL);
+                case SHUT -> s = xlat.nameOr("shutdown_modes", v & 0xffffffffL, " /* SHUT_??? */");
+                case SOCKADDR -> s = sockaddr(v, i + 1 < 6 ? (int) args[i + 1] : 0, mem);
+                case SOCKADDROUT -> {
+                    if (v == 0) s = "NULL";
+                    else if (!ok) s = ptr(v);
+                    else {
+                        int len = i + 1 < 6 && args[i + 1] != 0 ? readInt(args[i + 1], mem) : 0;
+                        s = sockaddr(v, len, mem);
+                    }
+                }
+                case MMAPPROT -> s = v == 0 ? "PROT_NONE" : xlat.flags("mmap_prot", v & 0xffffffffL);
+                case MMAPFLAGS -> {
+                    String type = xlat.nameOr("mmap_type", v & 0xf, "");
+                    String f = xlat.flags("mmap_flags", v & 0xffffffffL & ~0xfL);
+                    s = f.isEmpty() ? type : type + "|" + f;
+                }
+                case SIGNAL -> {
+                    int sig2 = (int) v;
+                    s = sig2 == 0 ? "0" : Signals.name(sig2);
+                }
+                default -> s = hex(v);
+            }
+            out.add(s);
+        }
+        return new Decoded(out, path, flags);
+    }
+
+    // ---------------------------------------------------------------- scalars
+
+    static String hex(long v) {
+        return v == 0 ? "0" : "0x" + Long.toHexString(v);
+    }
+
+    static String ptr(long v) {
+        return v == 0 ? "NULL" : "0x" + Long.toHexString(v);
+    }
+
+    /** strace's "%#03o": 0644 -> "0644", 0 -> "000", 7 -> "007". */
+    static String mode(long v) {
+        String o = Long.toOctalString(v & 0xffffffffL);
+        return o.length() >= 3 ? "0" + o : "0".repeat(3 - o.length()) + o;
+    }
+
+    String openFlags(long v) {
+        long bits = v & 0xffffffffL;
+        String access = xlat.nameOr("open_access", bits & 3, "");
+        String rest = xlat.flags("open_flags", bits & ~3L);
+        return rest.isEmpty() ? access : access + "|" + rest;
+    }
+
+    private String fd(int pid, int fd, TraceeMemory mem) {
+        if (!decodeFds || fd < 0) return Integer.toString(fd);
+        return mem.fdPath(pid, fd).map(p -> fd + "<" + escapeFdPath(p) + ">").orElse(Integer.toString(fd));
+    }
+
+    private String atFdcwd(int pid, TraceeMemory mem) {
+        if (!decodeFds) return "AT_FDCWD";
+        return mem.fdPath(pid, AT_FDCWD).map(p -> "AT_FDCWD<" + escapeFdPath(p) + ">").orElse("AT_FDCWD");
+    }
+
+    private static String escapeFdPath(String p) {
+        StringBuilder b = new StringBuilder();
+        for (byte c : p.getBytes(StandardCharsets.UTF_8)) {
+            int u = c & 0xff;
+            if (u < 0x20 || u >= 0x7f || u == '>' || u == '\\') b.append(String.format(Locale.ROOT, "\\x%02x", u));
+            else b.append((char) u);
+        }
+        return b.toString();
+    }
+
+    // ---------------------------------------------------------------- strings and buffers
+
+    /** A NUL-terminated string of at most {@code max} bytes as ISO-8859-1 (bytes kept), or null when unreadable. */
+    private String cString(long addr, int max, TraceeMemory mem) {
+        if (addr == 0) return null;
+        int got = 0;
+        while (got < max) {
+            int want = Math.min(256, max - got);
+            int n = mem.read(addr + got, scratch, got, want);
+            if (n <= 0) return got == 0 ? null : new String(scratch, 0, got, StandardCharsets.ISO_8859_1);
+            for (int i = got; i < got + n; i++) {
+                if (scratch[i] == 0) return new String(scratch, 0, i, StandardCharsets.ISO_8859_1);
+            }
+            got += n;
+        }
+        return new String(scratch, 0, got, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A NUL-terminated string cut at -s, quoted, with "..." when longer. */
+    private String string(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        String raw = cString(addr, stringLimit + 1, mem);
+        if (raw == null) return hex(addr);
+        byte[] b = raw.getBytes(StandardCharsets.ISO_8859_1);
+        boolean cut = b.length > stringLimit;
+        return quote(cut ? java.util.Arrays.copyOf(b, stringLimit) : b, cut);
+    }
+
+    /** {@code len} bytes of data cut at -s, quoted. */
+    private String buffer(long addr, long len, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        if (len <= 0) return "\"\"";
+        int want = (int) Math.min(len, Math.min(stringLimit, scratch.length));
+        byte[] b = new byte[want];
+        int n = mem.read(addr, b, 0, want);
+        if (n <= 0) return hex(addr);
+        return quote(n < want ? java.util.Arrays.copyOf(b, n) : b, len > want);
+    }
+
+    /** strace's quoting: C escapes, octal for other non-printable bytes, "..." after a cut. */
+    static String quote(byte[] b, boolean cut) {
+        StringBuilder s = new StringBuilder(b.length + 8).append('"');
+        for (int i = 0; i < b.length; i++) {
+            int c = b[i] & 0xff;
+            switch (c) {
+                case '"' -> s.append("\\\"");
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                case '\t' -> s.append("\\t");
+                case '\r' -> s.append("\\r");
+                case 0x0b -> s.append("\\v");
+                case 0x0c -> s.append("\\f");
+                default -> {
+                    if (c >= 0x20 && c < 0x7f) {
+                        s.append((char) c);
+                    } else {
+                        boolean digitNext = i + 1 < b.length && b[i + 1] >= '0' && b[i + 1] <= '7';
+                        String o = Integer.toOctalString(c);
+                        s.append('\\').append(digitNext ? "0".repeat(3 - o.length()) + o : o);
+                    }
+                }
+            }
+        }
+        s.append('"');
+        if (cut) s.append("...");
+        return s.toString();
+    }
+
+    private long readLong(long addr, TraceeMemory mem) {
+        byte[] b = new byte[8];
+        if (mem.read(addr, b, 0, 8) != 8) return -1;
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    private int readInt(long addr, TraceeMemory mem) {
+        byte[] b = new byte[4];
+        if (mem.read(addr, b, 0, 4) != 4) return -1;
+        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+
+    private ByteBuffer struct(long addr, int size, TraceeMemory mem) {
+        byte[] b = new byte[size];
+        int n = mem.read(addr, b, 0, size);
+        return n == size ? ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN) : null;
+    }
+
+    private String argv(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < MAX_ARGV; i++) {
+            long p = readLong(addr + 8L * i, mem);
+            if (p == -1) return i == 0 ? hex(addr) : b.append(", ...]").toString();
+            if (p == 0) return b.append(']').toString();
+            if (i > 0) b.append(", ");
+            if (i >= Math.max(stringLimit, 1)) return b.append("...]").toString();
+            b.append(string(p, mem));
+        }
+        return b.append(", ...]").toString();
+    }
+
+    private String envp(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        int n = 0;
+        while (n < 4096) {
+            long p = readLong(addr + 8L * n, mem);
+            if (p == -1) return hex(addr);
+            if (p == 0) break;
+            n++;
+        }
+        return hex(addr) + " /* " + n + (n == 1 ? " var */" : " vars */");
+    }
+
+    // ---------------------------------------------------------------- structs
+
+    /** {@code {st_mode=S_IFREG|0644, st_size=123, ...}}, strace's abbreviated struct stat. */
+    private String stat(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, x86 ? 144 : 128, mem);
+        if (b == null) return hex(addr);
+        long mode = (x86 ? b.getInt(24) : b.getInt(16)) & 0xffffffffL;
+        long rdev = x86 ? b.getLong(40) : b.getLong(32);
+        long size = b.getLong(48);
+        return "{st_mode=" + fileMode(mode) + ", " + sizeOrRdev(mode, size, major(rdev), minor(rdev)) + ", ...}";
+    }
+
+    private String statx(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, 256, mem);
+        if (b == null) return hex(addr);
+        long mask = b.getInt(0) & 0xffffffffL;
+        long attrs = b.getLong(8);
+        long mode = b.getShort(28) & 0xffff;
+        long size = b.getLong(40);
+        return "{stx_mask=" + xlat.flagsOrZero("statx_mask", mask) + ", stx_attributes=" + hex(attrs) + ", stx_mode="
+                + fileMode(mode) + ", " + sizeOrRdev(mode, size, b.getInt(128), b.getInt(132)).replace("st_", "stx_")
+                + ", ...}";
+    }
+
+    private String statfs(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, 120, mem);
+        if (b == null) return hex(addr);
+        long type = b.getLong(0);
+        String name = xlat.name("fs_magic", type);
+        return "{f_type=" + (name != null ? name : hex(type)) + ", f_bsize=" + b.getLong(8) + ", f_blocks=" + b.getLong(16)
+                + ", f_bfree=" + b.getLong(24) + ", f_bavail=" + b.getLong(32) + ", f_files=" + b.getLong(40)
+                + ", f_ffree=" + b.getLong(48) + ", f_namelen=" + b.getLong(64) + ", f_frsize=" + b.getLong(72) + ", ...}";
+    }
+
+    /** "S_IFREG|0644", "S_IFDIR|S_ISVTX|0777". */
+    String fileMode(long mode) {
+        String type = xlat.name("file_types", mode & 0170000);
+        String special = xlat.flags("mode_bits", mode & 07000);
+        StringBuilder s = new StringBuilder();
+        if (type != null) s.append(type).append('|');
+        else if ((mode & 0170000) != 0) s.append(mode(mode & 0170000)).append('|');
+        if (!special.isEmpty()) s.append(special).append('|');
+        return s.append(mode(mode & 0777)).toString();
+    }
+
+    private static String sizeOrRdev(long mode, long size, long major, long minor) {
+        long type = mode & 0170000;
+        if (type == 0020000 || type == 0060000) {
+            return "st_rdev=makedev(0x" + Long.toHexString(major) + ", 0x" + Long.toHexString(minor) + ")";
+        }
+        return "st_size=" + size;
+    }
+
+    private static long major(long dev) {
+        return ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+    }
+
+    private static long minor(long dev) {
+        return (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+    }
+
+    private String pipe(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, 8, mem);
+        return b == null ? hex(addr) : "[" + b.getInt(0) + ", " + b.getInt(4) + "]";
+    }
+
+    private int dirents(long addr, long len, TraceeMemory mem) {
+        int size = (int) Math.min(len, 65536);
+        if (size <= 0) return 0;
+        byte[] b = new byte[size];
+        int n = mem.read(addr, b, 0, size);
+        if (n <= 0) return 0;
+        ByteBuffer bb = ByteBuffer.wrap(b, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+        int count = 0;
+        for (int off = 0; off + 18 < n; count++) {
+            int reclen = bb.getShort(off + 16) & 0xffff;
+            if (reclen == 0) break;
+            off += reclen;
+        }
+        return count;
+    }
+
+    /** {@code {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}} and friends. */
+    private String sockaddr(long addr, int len, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        if (len < 2) return hex(addr);
+        int size = Math.min(len, 128);
+        byte[] raw = new byte[size];
+        int n = mem.read(addr, raw, 0, size);
+        if (n < 2) return hex(addr);
+        ByteBuffer b = ByteBuffer.wrap(raw, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+        int family = b.getShort(0) & 0xffff;
+        String fam = xlat.nameOr("address_families", family, " /* AF_??? */");
+        if (family == 2 && n >= 8) {
+            int port = ((raw[2] & 0xff) << 8) | (raw[3] & 0xff);
+            return "{sa_family=AF_INET, sin_port=htons(" + port + "), sin_addr=inet_addr(\"" + (raw[4] & 0xff) + "."
+                    + (raw[5] & 0xff) + "." + (raw[6] & 0xff) + "." + (raw[7] & 0xff) + "\")}";
+        }
+        if (family == 10 && n >= 24) {
+            int port = ((raw[2] & 0xff) << 8) | (raw[3] & 0xff);
+            String ip;
+            try {
+                ip = java.net.InetAddress.getByAddress(java.util.Arrays.copyOfRange(raw, 8, 24)).getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                ip = "?";
+            }
+            int flow = ByteBuffer.wrap(raw, 4, 4).order(ByteOrder.BIG_ENDIAN).getInt();
+            int scope = n >= 28 ? b.getInt(24) : 0;
+            return "{sa_family=AF_INET6, sin6_port=htons(" + port + "), sin6_flowinfo=htonl(" + flow
+                    + "), inet_pton(AF_INET6, \"" + compressV6(ip) + "\", &sin6_addr), sin6_scope_id=" + scope + "}";
+        }
+        if (family == 1) {
+            if (n <= 2) return "{sa_family=AF_UNIX}";
+            boolean abstractName = raw[2] == 0 && n > 3;
+            int start = abstractName ? 3 : 2, end = start;
+            while (end < n && (abstractName || raw[end] != 0)) end++;
+            String p = quote(java.util.Arrays.copyOfRange(raw, start, end), false);
+            return "{sa_family=AF_UNIX, sun_path=" + (abstractName ? "@" + p : p) + "}";
+        }
+        return "{sa_family=" + fam + ", ...}";
+    }
+
+    private static String compressV6(String ip) {
+        // Java prints "0:0:0:0:0:0:0:1"; strace (inet_ntop) prints "::1".
+        try {
+            return java.net.InetAddress.getByName(ip) instanceof java.net.Inet6Address
+                    ? ip.replaceFirst("(^|:)(0(:|$)){2,}", "::").replaceFirst(":::", "::") : ip;
+        } catch (java.net.UnknownHostException e) {
+            return ip;
+        }
     }
 }

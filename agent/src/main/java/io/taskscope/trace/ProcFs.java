@@ -112,8 +112,12 @@ final class ProcFs {
     }
 
     static Optional<String> fdPath(int pid, int fd) {
+        return link("/proc/" + pid + "/fd/" + fd);
+    }
+
+    static Optional<String> link(String path) {
         try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString());
+            return Optional.of(Files.readSymbolicLink(Path.of(path)).toString());
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

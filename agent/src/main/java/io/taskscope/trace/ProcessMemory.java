@@ -78,6 +78,7 @@ final class ProcessMemory implements TraceeMemory {
 
     @Override
     public Optional<String> fdPath(int pid, int fd) {
+        if (fd == -100) return ProcFs.link("/proc/" + pid + "/cwd"); // AT_FDCWD: strace -y shows the cwd
         return ProcFs.fdPath(pid, fd);
     }
 }

@@ -85,6 +85,7 @@ public final class Tracer implements AutoCloseable {
     // Tracer-thread state.
     private final IntMap<Tracee> tracees = new IntMap<>();
     private final Map<Integer, Proc> procs = new HashMap<>();
+    private final Set<Integer> released = new HashSet<>();
     private final Memory statusMem = new Memory(8);
     private final Memory infoMem = new Memory(SYSCALL_INFO_SIZE);
     private final Memory regsMem = new Memory(512);
@@ -608,13 +609,16 @@ public final class Tracer implements AutoCloseable {
         Tracee t = new Tracee(tid, p);
         tracees.put(tid, t);
         p.threads++;
-        if (newProcess && !options.followForks()) t.detaching = true;
+        if (newProcess && !options.followForks()) {
+            t.detaching = true;
+            released.add(tid); // its creator's fork event, still to come, must not re-register it
+        }
         publish();
         return t;
     }
 
     private void newTask(Tracee parent, int child, int ev) {
-        if (tracees.get(child) != null) return; // its first stop came first; adopt() handled it
+        if (tracees.get(child) != null || released.remove(child)) return; // its first stop came first: adopt() handled it
         int tgid = ev == EVENT_CLONE ? ProcFs.statusInt(child, "Tgid", child) : child;
         boolean thread = tgid == parent.proc.pid && ev == EVENT_CLONE;
         Proc p = thread ? parent.proc : newProc(child, parent.proc.pid, parent.proc);
@@ -750,6 +754,10 @@ public final class Tracer implements AutoCloseable {
                     if (e.getErrorCode() == Errno.ESRCH) continue; // thread ended meanwhile
                     if (attached.isEmpty()) {
                         procs.remove(tgid);
+                        char state = ProcFs.statFields(tgid).map(f -> f[0].charAt(0)).orElse('X');
+                        if (state == 'Z' || state == 'X') {
+                            throw TaskscopeException.usage("process " + pid + " (" + comm + ") has exited", "check the PID with 'taskscope ps'");
+                        }
                         int now = ProcFs.statusInt(tgid, "TracerPid", 0);
                         if (now != 0 && now != tracerTid) throw alreadyTraced(tgid, comm, now);
                         throw TaskscopeException.runtime("cannot trace PID " + tgid + " (" + comm + "): "
