@@ -33,7 +33,7 @@ public final class SyscallDecoder {
         FD, DIRFD, PATH, STR, OUTPATH, OFLAGS, OMODE, MODE, ATFLAGS, STATXFLAGS, STATXMASK, ACCMODE, FACCESSFLAGS,
         UNLINKFLAGS, RENAMEFLAGS, FDFLAGS, STAT, STATX, STATFS, INT, UINT, LONG, SIZE, HEX, PTR, RBUF, WBUF, ARGV,
         ENVP, WHENCE, FCNTLCMD, FCNTLARG, PIPEFD, DENTS, FAMILY, SOCKTYPE, SOCKFLAGS, MSGFLAGS, SHUT, SOCKADDR,
-        SOCKADDROUT, MMAPPROT, MMAPFLAGS, SIGNAL
+        SOCKADDROUT, MMAPPROT, MMAPFLAGS, SIGNAL, CLOCKID, TIMERFLAGS, TIMESPEC
     }
 
     /** A call decoded as strace prints it; {@code path} raw (unescaped), {@code flags} the open/access flags. */
@@ -203,6 +203,12 @@ public final class SyscallDecoder {
                 case SIGNAL -> {
                     int sig2 = (int) v;
                     s = sig2 == 0 ? "0" : Signals.name(sig2);
+                }
+                case CLOCKID -> s = xlat.nameOr("clocks", v & 0xffffffffL, "");
+                case TIMERFLAGS -> s = xlat.flagsOrZero("timer_flags", v & 0xffffffffL);
+                case TIMESPEC -> {
+                    ByteBuffer b = v == 0 ? null : struct(v, 16, mem);
+                    s = v == 0 ? "NULL" : b == null ? hex(v) : "{tv_sec=" + b.getLong(0) + ", tv_nsec=" + b.getLong(8) + "}";
                 }
                 default -> s = hex(v);
             }

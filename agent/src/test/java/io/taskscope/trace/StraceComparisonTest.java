@@ -1,0 +1,86 @@
+package io.taskscope.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.taskscope.decode.StraceFormat;
+import io.taskscope.decode.SyscallFilter;
+import io.taskscope.event.Event;
+import io.taskscope.testing.CPrograms;
+import io.taskscope.testing.Prereq;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The same program traced by real strace and by taskscope, one after the other, with the same
+ * filter: the distinct lines (syscalls, decoded paths and flags, return values and errnos) must be
+ * the same, addresses aside.
+ */
+class StraceComparisonTest {
+    @BeforeEach
+    void prerequisites() {
+        Prereq.requireRoot();
+        Prereq.requireCommand("strace");
+    }
+
+    @AfterEach
+    void cleanUp() {
+        CPrograms.killAll();
+    }
+
+    /** Addresses differ between runs; strace pads "= ret" to column 40 (so do we, but widths differ). */
+    static Set<String> normalize(List<String> lines) {
+        Set<String> out = new TreeSet<>();
+        for (String l : lines) {
+            if (l.isBlank() || l.startsWith("+++") || l.startsWith("---") || l.contains("resumed>") || l.contains("<unfinished")
+                    || l.contains("<detached") || l.startsWith("restart_syscall(")) {
+                continue; // artefacts of attaching and detaching mid-call, which differ between the two runs
+            }
+            out.add(l.replaceAll("0x[0-9a-f]+", "ADDR").replaceAll("\\)\\s+= ", ") = "));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"trace=%file", "trace=openat,access,newfstatat,close,getppid", "trace=%file;status=failed",
+            "trace=%desc", "trace=!%memory,%signal"})
+    void sameLinesAsStrace(String filter) throws Exception {
+        List<String> exprs = List.of(filter.split(";"));
+        ProcessHandle p = CPrograms.start("fileloop", "0", "20000");
+
+        Path straceOut = CPrograms.dir().resolve("strace-" + System.nanoTime() + ".txt");
+        StringBuilder cmd = new StringBuilder("exec strace -qq -o " + straceOut);
+        for (String e : exprs) cmd.append(" -e ").append(e.replace("!", "\\!"));
+        cmd.append(" -p ").append(p.pid());
+        ProcessHandle strace = CPrograms.startShell(cmd.toString(), CPrograms.dir().resolve("strace.err"));
+        Thread.sleep(600);
+        new ProcessBuilder("kill", "-INT", Long.toString(strace.pid())).start().waitFor();
+        strace.onExit().get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < 100 && CPrograms.tracerPid(p.pid()) != 0; i++) Thread.sleep(10);
+        Set<String> expected = normalize(Files.readAllLines(straceOut));
+
+        ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+        Tracer tracer = Tracer.start(TraceOptions.defaults().withFilter(SyscallFilter.parse(exprs)), events::add);
+        try {
+            tracer.attach((int) p.pid()).get(5, TimeUnit.SECONDS);
+            Thread.sleep(600);
+        } finally {
+            tracer.close();
+        }
+        StraceFormat f = new StraceFormat(StraceFormat.Timestamps.NONE, false, false, ZoneId.of("UTC"));
+        Set<String> actual = normalize(events.stream().flatMap(e -> f.line(e).stream()).toList());
+
+        assertTrue(expected.size() >= 2, "strace saw " + expected);
+        assertEquals(String.join("\n", expected), String.join("\n", actual));
+    }
+}
