@@ -45,8 +45,8 @@ public final class EnvironReader {
     static final int MAX_PROCFS_BYTES = 4 << 20, MAX_ENTRIES = 8192, MAX_STRING = 128 << 10, MAX_TOTAL = 4 << 20;
     static final long MAX_ELF_BYTES = 128L << 20;
     static final List<String> SYMBOLS = List.of("__environ", "environ", "_environ");
-    /** glibc (libc.so.6, old libc-2.x.so) and musl (ld-musl-ARCH.so.1, Alpine's libc.musl-ARCH.so.1). */
-    static final Pattern LIBC = Pattern.compile("libc\\.so\\.6|libc-2\\.\\d+\\.so|ld-musl-[^/]*\\.so\\.1|libc\\.musl-[^/]*\\.so\\.1");
+    /** glibc (libc.so.6, old libc-2.x.so) and musl (ld-musl-ARCH.so.1, Alpine's libc.musl-ARCH.so.1, Debian's libc.so). */
+    static final Pattern LIBC = Pattern.compile("libc\\.so|libc\\.so\\.6|libc-2\\.\\d+\\.so|ld-musl-[^/]*\\.so\\.1|libc\\.musl-[^/]*\\.so\\.1");
     private static final String LIVE_NOTE = "this is the live environment: variables the process removed "
             + "(php-fpm's clear_env=yes, nginx workers) are gone from it";
 
@@ -71,7 +71,11 @@ public final class EnvironReader {
     static String problemWith(byte[] raw, int pid) {
         List<String> entries = split(raw);
         String where = "/proc/" + pid + "/environ";
-        if (entries.isEmpty()) return where + " is empty";
+        if (raw.length == 0) return where + " is empty (started without an environment, or it was moved away)";
+        if (entries.isEmpty()) {
+            String title = title(pid);
+            return where + " was blanked, overwritten by the process title" + (title.isEmpty() ? "" : " (\"" + title + "\")");
+        }
         for (String e : entries) {
             int eq = e.indexOf('=');
             if (eq <= 0 || e.substring(0, eq).contains(" ")) {

@@ -24,7 +24,7 @@ class RedactionTest {
     @Test
     void procfsContentIsJudged() {
         assertTrue(EnvironReader.problemWith(new byte[0], 1).contains("is empty"));
-        assertTrue(EnvironReader.problemWith(new byte[64], 1).contains("is empty"));
+        assertTrue(EnvironReader.problemWith(new byte[64], 1).contains("was blanked, overwritten by the process title"));
         assertTrue(EnvironReader.problemWith("nginx: master process nginx\0\0\0".getBytes(), 1).contains("overwritten"));
         assertEquals(null, EnvironReader.problemWith("A=1\0B=2\0".getBytes(), 1));
     }
