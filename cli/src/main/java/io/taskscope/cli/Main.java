@@ -21,12 +21,36 @@ public final class Main {
         if (debug) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
-        CommandLine cl = commandLine(out, err);
+        CommandLine cl = commandLine(out, err, requested(args));
         return cl.execute(args);
     }
 
+    /**
+     * The subcommand named by the first argument that is not a root option, when it is one. The
+     * root's options (--debug, --help, --version) take no value, so the first word is the command.
+     */
+    static String requested(String[] args) {
+        boolean version = false;
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help")) return null;
+            version |= a.equals("-V") || a.equals("--version");
+            if (a.startsWith("-")) continue;
+            return TaskscopeCommand.SUBCOMMANDS.containsKey(a) ? a : null;
+        }
+        // --version alone needs no subcommand at all; anything else (an error, help) lists them all.
+        return version ? "" : null;
+    }
+
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, null);
+    }
+
+    /** The command line with every subcommand, or only {@code only} (faster start: see TaskscopeCommand). */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String only) {
         CommandLine cl = new CommandLine(new TaskscopeCommand());
+        for (var e : TaskscopeCommand.SUBCOMMANDS.entrySet()) {
+            if (only == null || only.equals(e.getKey())) cl.addSubcommand(e.getKey(), e.getValue());
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
