@@ -77,7 +77,7 @@ class AgentIntegrationTest {
     }
 
     @Test
-    void tracesANeighbourAndWritesItsEventsAsJsonLines(@TempDir Path dir) throws Exception {
+    void tracesANeighbourAndRaisesTheWebRootAlert(@TempDir Path dir) throws Exception {
         WebApp app = WebApp.start(dir, 100_000, 5);
         String marker = WebApp.commandPattern();
         Lines out = new Lines();
@@ -95,6 +95,12 @@ class AgentIntegrationTest {
             assertEquals(1, enoent.path("v").asInt());
             assertTrue(enoent.path("container").asText().length() > 0, enoent.toString());
             assertTrue(enoent.path("syscall").asText().matches("stat|newfstatat|statx|fstatat64|lstat"), enoent.toString());
+
+            JsonNode alert = out.await(n -> n.path("type").asText().equals("alert"), 10);
+            assertEquals("write-under-web-root", alert.path("rule").asText());
+            assertEquals("critical", alert.path("priority").asText());
+            assertEquals("/var/www/html/shell.php", alert.at("/trigger/path").asText());
+            assertTrue(alert.path("message").asText().startsWith("/var/www/html/shell.php written in container "), alert.toString());
 
             // the control socket: health and ps see the tracee
             try (ControlClient c = ControlClient.connect(dir.resolve("agent.sock"), 1000).orElseThrow()) {
