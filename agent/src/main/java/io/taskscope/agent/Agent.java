@@ -96,7 +96,8 @@ public final class Agent implements AutoCloseable {
                     .withContainerOf(pid -> a.discovery.containerOf(pid));
             a.tracer = Tracer.start(options, a::offer);
             a.watchers = Watchers.start(config.watch(), a.discovery, a::offer);
-            a.discovery.scan(a.tracer); // the processes there at start, before we say we are up
+            // the processes there at start are attached before we say we are up
+            a.discovery.scan(a.tracer).orTimeout(2, TimeUnit.SECONDS).exceptionally(x -> null).join();
             long scanMs = config.scanInterval().toMillis();
             a.scheduler.scheduleWithFixedDelay(a::scanQuietly, scanMs, scanMs, TimeUnit.MILLISECONDS);
             Duration mi = config.metricsInterval();
@@ -166,8 +167,12 @@ public final class Agent implements AutoCloseable {
     }
 
     private void writeMetrics() {
+        writeMetrics(attachedByContainer());
+    }
+
+    private void writeMetrics(Map<String, Integer> attached) {
         try {
-            writeLines(metrics.drain(System.currentTimeMillis(), attachedByContainer()));
+            writeLines(metrics.drain(System.currentTimeMillis(), attached));
         } catch (RuntimeException e) {
             log.warn("metrics failed: {}", e.toString());
         }
@@ -220,11 +225,13 @@ public final class Agent implements AutoCloseable {
         long t0 = System.nanoTime();
         scheduler.shutdownNow();
         if (watchers != null) watchers.close();
+        // the final metrics line reports what was attached during its interval, not the zero after detaching
+        Map<String, Integer> attached = attachedByContainer();
         if (tracer != null) tracer.close();
         long detachMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         if (control != null) control.close();
         boolean flushed = queue.close(700);
-        Thread last = new Thread(this::writeMetrics, "taskscope-final-metrics");
+        Thread last = new Thread(() -> writeMetrics(attached), "taskscope-final-metrics");
         last.setDaemon(true);
         last.start();
         try {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -87,11 +88,14 @@ final class Discovery {
         }
     }
 
-    /** One scan: attaches to every selected process not traced yet. Returns how many attaches it started. */
-    synchronized int scan(Tracer tracer) {
+    /**
+     * One scan: attaches to every selected process not traced yet. Returns a future that completes
+     * when those attaches are done (successful or not).
+     */
+    synchronized CompletableFuture<Void> scan(Tracer tracer) {
         int[] pids = ProcessTable.listPids(proc);
         Arrays.sort(pids);
-        if (task != null && Arrays.equals(pids, lastPids)) return 0; // nothing appeared or vanished
+        if (task != null && Arrays.equals(pids, lastPids)) return CompletableFuture.completedFuture(null); // nothing new
         lastPids = pids;
         refreshMetadata();
         List<String> warnings = new ArrayList<>();
@@ -105,7 +109,7 @@ final class Discovery {
         Set<Integer> traced = new HashSet<>();
         for (TracedProcess p : tracer.tracees()) traced.add(p.pid());
         Set<Integer> alive = new HashSet<>();
-        int started = 0;
+        List<CompletableFuture<?>> attaches = new ArrayList<>();
         for (ProcessInfo p : t.processes()) {
             alive.add(p.pid());
             if (!eligible(t, p) || traced.contains(p.pid()) || pending.contains(p.pid())) continue;
@@ -114,9 +118,8 @@ final class Discovery {
             Container c = t.containerOf(p.pid()).orElseThrow();
             if (!config.selects(c.name(), p.command(), exe(p))) continue;
             pending.add(p.pid());
-            started++;
             int pid = p.pid();
-            tracer.attach(pid).whenComplete((tp, ex) -> {
+            attaches.add(tracer.attach(pid).whenComplete((tp, ex) -> {
                 pending.remove(pid);
                 if (ex == null) {
                     log.info("tracing pid {} ({}) in container {}", pid, tp.comm(), c.name());
@@ -129,10 +132,10 @@ final class Discovery {
                 if (tracer.tracees().stream().noneMatch(x -> x.pid() == pid)) {
                     log.warn("not tracing pid {} ({}) in container {}: {}", pid, p.comm(), c.name(), why);
                 }
-            });
+            }));
         }
         refused.keySet().removeIf(k -> !alive.contains((int) (k >>> 32)));
-        return started;
+        return CompletableFuture.allOf(attaches.toArray(CompletableFuture[]::new));
     }
 
     /** Infrastructure and our own container are never traced, whatever the selectors say. */
