@@ -47,6 +47,10 @@ public class TraceCommand implements Callable<Integer> {
             description = "Process to trace (all its threads); repeat for several.")
     List<Integer> pids = new ArrayList<>();
 
+    @Option(names = "--container", paramLabel = "NAME",
+            description = "Trace every process of this container, and the ones that appear in it later (implies -f).")
+    String container;
+
     @Option(names = "-f", description = "Also trace child processes they create (new threads are always traced).")
     boolean follow;
 
@@ -92,8 +96,16 @@ public class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (pids.isEmpty()) {
-            throw TaskscopeException.usage("no process to trace", "give -p PID (see 'taskscope ps')");
+        if (pids.isEmpty() && container == null) {
+            throw TaskscopeException.usage("no process to trace", "give -p PID or --container NAME (see 'taskscope ps')");
+        }
+        if (!pids.isEmpty() && container != null) {
+            throw TaskscopeException.usage("-p and --container cannot be combined", "trace either processes or a container");
+        }
+        ContainerTargets targets = container == null ? null : ContainerTargets.resolve(container);
+        if (targets != null) {
+            pids = new ArrayList<>(targets.pids());
+            follow = true;
         }
         if (stringLimit < 0) throw TaskscopeException.usage("-s must be at least 0", "e.g. -s 256");
         SyscallFilter filter = SyscallFilter.parse(expressions);
@@ -108,12 +120,18 @@ public class TraceCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Writer out = outputFile == null ? spec.commandLine().getOut() : openOutput(outputFile);
         StraceFormat format = new StraceFormat(ts, durations, follow || pids.size() > 1, ZoneId.systemDefault());
+        // A process has one tracer: when the agent already traces the targets, show its events through our filter.
+        var relay = io.taskscope.agent.AgentRelay.tracing(pids, io.taskscope.agent.ControlClient.defaultSocket());
+        if (relay.isPresent()) {
+            return relay(relay.get(), filter, format, out, err);
+        }
         SyscallSummary counts = new SyscallSummary();
 
         TraceOptions options = TraceOptions.defaults().withFilter(filter).withStringLimit(stringLimit)
                 .withDecodeFds(decodeFds).withFollowForks(follow).withProcessEvents(true)
                 .withPlacement(colocate ? Placement.COLOCATE : spinMicros > 0 ? Placement.SPIN : Placement.BLOCK)
-                .withSpinMicros(spinMicros);
+                .withSpinMicros(spinMicros)
+                .withContainerOf(targets == null ? pid -> null : pid -> container);
         final Tracer[] tracerRef = new Tracer[1];
         final EventQueue[] queueRef = new EventQueue[1];
         EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, tracerRef[0], queueRef[0]), json.json);
@@ -128,14 +146,31 @@ public class TraceCommand implements Callable<Integer> {
         }, "taskscope-trace-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         StopSignals.onInterrupt(() -> stop.complete("signal"));
+        Thread rescan = null;
         try {
             for (int pid : pids) {
-                TracedProcess p = join(tracer.attach(pid));
+                TracedProcess p;
+                try {
+                    p = join(tracer.attach(pid));
+                } catch (TaskscopeException e) {
+                    if (targets == null) throw e;
+                    err.println("taskscope: " + e.oneLine()); // a container's process may end meanwhile
+                    continue;
+                }
                 err.println("taskscope: Process " + p.pid() + " attached" + (p.threads() > 1 ? " with " + p.threads() + " threads" : ""));
                 err.flush();
             }
-            CompletableFuture.anyOf(stop, tracer.allGone(), tracer.terminated()).get();
+            if (targets != null) {
+                if (tracer.tracees().isEmpty()) {
+                    throw TaskscopeException.runtime("could not attach to any process of container " + container, "see the messages above");
+                }
+                rescan = targets.watch(tracer, err, stop);
+                CompletableFuture.anyOf(stop, tracer.terminated()).get();
+            } else {
+                CompletableFuture.anyOf(stop, tracer.allGone(), tracer.terminated()).get();
+            }
         } finally {
+            if (rescan != null) rescan.interrupt();
             List<TracedProcess> left = tracer.tracees();
             tracer.close();
             for (TracedProcess p : left) err.println("taskscope: Process " + p.pid() + " detached");
@@ -162,6 +197,31 @@ public class TraceCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Streams the agent's events for the targets, through the user's filter, until a signal. */
+    private int relay(io.taskscope.agent.AgentRelay relay, SyscallFilter filter, StraceFormat format, Writer out,
+                      PrintWriter err) throws Exception {
+        err.println("taskscope: the agent (PID " + relay.agentPid() + ") already traces " + (container != null
+                ? "container " + container : "PID " + pids.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse(""))
+                + "; showing its events through your filter");
+        err.flush();
+        SyscallSummary counts = new SyscallSummary();
+        final EventQueue[] queueRef = new EventQueue[1];
+        EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, null, queueRef[0]), json.json);
+        queueRef[0] = queue;
+        StopSignals.onInterrupt(relay::close);
+        try {
+            relay.stream(io.taskscope.agent.Subscription.of(pids, container == null ? List.of() : List.of(container), follow,
+                    expressions, List.of("syscall", "process")), queue::offer);
+        } finally {
+            relay.close();
+            queue.close(2000);
+            if (summary) counts.print(outputFile != null ? new PrintWriter(out) : err);
+            out.flush();
+            if (outputFile != null) out.close();
+        }
+        return 0;
+    }
+
     private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue) {
         try {
             if (json.json) {
@@ -176,7 +236,8 @@ public class TraceCommand implements Callable<Integer> {
                     return;
                 }
                 if (summary) return;
-                if (tracer != null && !follow && pids.size() == 1) {
+                if (tracer != null) {
+                    // as strace: "[pid N] " once more than one thread is traced
                     format.pidPrefix(tracer.tracees().stream().mapToInt(TracedProcess::threads).sum() > 1);
                 }
                 var line = format.line(e);

@@ -1,0 +1,154 @@
+package io.taskscope.cli.commands;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.taskscope.cli.Main;
+import io.taskscope.testing.CPrograms;
+import io.taskscope.testing.Prereq;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The trace command: errors and exit codes in-process; signals and SIGKILL on a real JVM. */
+class TraceCommandTest {
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    Process jvm;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (jvm != null) {
+            jvm.destroyForcibly();
+            jvm.waitFor(10, TimeUnit.SECONDS);
+        }
+        CPrograms.killAll();
+    }
+
+    static void assertOneLineUsageError(Result r, String needle) {
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(needle), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void missingPidIsUsageExit2() {
+        assertOneLineUsageError(run("trace", "-p", "999999999"), "no process with PID 999999999");
+    }
+
+    @Test
+    void unknownSyscallIsUsageExit2() {
+        assertOneLineUsageError(run("trace", "-p", "1", "-e", "trace=opne"), "invalid system call 'opne'");
+    }
+
+    @Test
+    void nothingToTraceIsUsageExit2() {
+        assertOneLineUsageError(run("trace"), "give -p PID or --container NAME");
+        assertOneLineUsageError(run("trace", "--container", "no-such-container"), "no container named 'no-such-container'");
+    }
+
+    /** taskscope trace in its own JVM, as a user runs it. */
+    Process traceJvm(Path out, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "trace"));
+        cmd.addAll(List.of(args));
+        jvm = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return jvm;
+    }
+
+    static boolean tracedBy(long pid, Process jvm) {
+        int tracer = CPrograms.tracerPid(pid);
+        return tracer > 0 && Files.exists(Path.of("/proc/" + jvm.pid() + "/task/" + tracer));
+    }
+
+    static void await(String what, long millis, java.util.function.BooleanSupplier c) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!c.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void sigkillOfTheTracerLeavesTheTraceeRunning() throws Exception {
+        Prereq.requireRoot();
+        Path counter = CPrograms.dir().resolve("forker-kill-" + System.nanoTime());
+        ProcessHandle target = CPrograms.start("forker", counter.toString(), "0");
+        Process t = traceJvm(CPrograms.dir().resolve("trace-kill.out"), "-p", Long.toString(target.pid()), "-f",
+                "-e", "trace=%file,%process", "-o", "/dev/null");
+        await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
+        Thread.sleep(300);
+        t.destroyForcibly(); // SIGKILL: no shutdown hook, no detach by us
+        t.waitFor(10, TimeUnit.SECONDS);
+        await("the kernel to release the tracee", 2000, () -> CPrograms.tracerPid(target.pid()) == 0);
+        String before = Files.readString(counter);
+        Thread.sleep(400);
+        String after = Files.readString(counter);
+        assertNotEquals(before, after, "the tracee keeps working");
+        char st = CPrograms.state(target.pid());
+        assertTrue(st == 'S' || st == 'R', "state " + st);
+        String[] f = after.strip().split(" ");
+        assertEquals(f[0], f[2], "no SIGCHLD lost across the kill: " + after);
+    }
+
+    @Test
+    void sigintDetachesAndExitsZero() throws Exception {
+        Prereq.requireRoot();
+        ProcessHandle target = CPrograms.start("fileloop", "0", "20000");
+        Path out = CPrograms.dir().resolve("trace-int-" + System.nanoTime() + ".out");
+        Process t = traceJvm(out, "-p", Long.toString(target.pid()), "-e", "trace=%file", "-e", "status=failed", "-T");
+        await("output", 30_000, () -> {
+            try {
+                return Files.readString(out).contains("ENOENT");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        long t0 = System.nanoTime();
+        new ProcessBuilder("kill", "-INT", Long.toString(t.pid())).start().waitFor();
+        await("detach", 2000, () -> CPrograms.tracerPid(target.pid()) == 0);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(t.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, t.exitValue(), Files.readString(out));
+        assertTrue(ms < 1000, "detached after " + ms + " ms");
+        String text = Files.readString(out);
+        assertTrue(text.contains("taskscope: Process " + target.pid() + " attached"), text);
+        assertTrue(text.contains("taskscope: Process " + target.pid() + " detached"), text);
+        assertTrue(text.lines().filter(l -> l.startsWith("newfstatat(")).allMatch(l -> l.contains("= -1 ENOENT")), text);
+        assertTrue(text.lines().anyMatch(l -> l.matches("newfstatat\\(AT_FDCWD, \"/nonexistent/taskscope-test\", 0x[0-9a-f]+, 0\\)"
+                + " += -1 ENOENT \\(No such file or directory\\) <0\\.\\d{6}>")), text);
+        char st = CPrograms.state(target.pid());
+        assertTrue(st == 'S' || st == 'R', "state " + st);
+    }
+
+    @Test
+    void tracesUntilTheTraceeExitsThenExitsZero() throws Exception {
+        Prereq.requireRoot();
+        ProcessHandle target = CPrograms.start("fileloop", "0", "10000");
+        Path out = CPrograms.dir().resolve("trace-exit-" + System.nanoTime() + ".out");
+        Process t = traceJvm(out, "-p", Long.toString(target.pid()), "-e", "trace=openat", "--json");
+        await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
+        Thread.sleep(300);
+        target.destroy(); // SIGTERM
+        assertTrue(t.waitFor(10, TimeUnit.SECONDS), "ends when the tracee is gone");
+        assertEquals(0, t.exitValue());
+        List<String> json = Files.readAllLines(out).stream().filter(l -> l.startsWith("{")).toList();
+        assertTrue(json.stream().anyMatch(l -> l.contains("\"syscall\":\"openat\"") && l.contains("\"errno\":\"ENOENT\"")), json.toString());
+        assertTrue(json.stream().anyMatch(l -> l.contains("\"type\":\"process\"") && l.contains("\"kind\":\"exit\"") && l.contains("\"signal\":\"SIGTERM\"")), json.toString());
+    }
+}
