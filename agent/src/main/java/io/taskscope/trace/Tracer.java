@@ -358,6 +358,7 @@ public final class Tracer implements AutoCloseable {
                     Thread.onSpinWait();
                     continue;
                 }
+                if (spinUntil != 0) spinOutcome(false);
                 spinUntil = 0;
                 blockState = IN_WAITPID;
                 if (!requests.isEmpty()) {
@@ -378,10 +379,29 @@ public final class Tracer implements AutoCloseable {
                 continue;
             } else if (spinUntil != 0) {
                 spinHits++;
+                spinOutcome(true);
             }
             boolean resumed = handle(tid, statusMem.getInt(0));
-            spinUntil = resumed && spinNanos > 0 ? System.nanoTime() + spinNanos : 0;
+            spinUntil = resumed && spinNanos > 0 && spinWorthIt() ? System.nanoTime() + spinNanos : 0;
         }
+    }
+
+    /*
+     * Adaptive polling. Polling after a resume pays off when the tracee's next stop comes within the
+     * window: the tracer then never sleeps and is never woken across CPUs. It is pure waste when the
+     * tracee blocks (an idle server) or when the CPUs are contended (the tracee is not scheduled
+     * promptly, and the polling tracer takes a CPU from it). The hit rate, an exponentially weighted
+     * average, decides; while it is low, one resume in 32 still polls, to notice when it pays again.
+     */
+    private int spinRate = 1 << 16;   // hit rate in 1/65536 units, starting optimistic
+    private int spinProbe;
+
+    private boolean spinWorthIt() {
+        return spinRate >= (1 << 15) || (++spinProbe & 31) == 0;
+    }
+
+    private void spinOutcome(boolean hit) {
+        spinRate += ((hit ? 1 << 16 : 0) - spinRate) >> 4;
     }
 
     private void drainRequests() {
