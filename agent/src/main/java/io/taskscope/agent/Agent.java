@@ -95,9 +95,9 @@ public final class Agent implements AutoCloseable {
                     .withFollowForks(config.follow()).withProcessEvents(true)
                     .withContainerOf(pid -> a.discovery.containerOf(pid));
             a.tracer = Tracer.start(options, a::offer);
-            a.watchers = Watchers.start(config.watch(), a.discovery, a::offer);
             // the processes there at start are attached before we say we are up
             a.discovery.scan(a.tracer).orTimeout(2, TimeUnit.SECONDS).exceptionally(x -> null).join();
+            a.watchers = Watchers.start(config.watch(), a.discovery.task(), a::offer);
             long scanMs = config.scanInterval().toMillis();
             a.scheduler.scheduleWithFixedDelay(a::scanQuietly, scanMs, scanMs, TimeUnit.MILLISECONDS);
             Duration mi = config.metricsInterval();
@@ -187,6 +187,7 @@ public final class Agent implements AutoCloseable {
     private void scanQuietly() {
         try {
             discovery.scan(tracer);
+            watchers.refresh(discovery.task());
         } catch (RuntimeException e) {
             log.warn("process scan failed: {}", e.toString(), e);
         }

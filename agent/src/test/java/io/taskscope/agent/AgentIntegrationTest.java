@@ -149,4 +149,22 @@ class AgentIntegrationTest {
             relay.close();
         }
     }
+
+    @Test
+    void watchesAContainersWebRootWithInotifyAndAlerts(@TempDir Path dir) throws Exception {
+        WebApp app = WebApp.start(dir, 100_000, 5);
+        Lines out = new Lines();
+        // trace nothing: the file events come from inotify alone
+        AgentConfig cfg = config(dir, "^no-such-process-taskscope$", Map.of("TASKSCOPE_WATCH", "agentload:/var/www/html"));
+        try (Agent agent = Agent.start(cfg, new RuleLoader().addDefaults().build(), out)) {
+            assertEquals(0, agent.tracees().size());
+            JsonNode file = out.await(n -> n.path("type").asText().equals("file"), 10);
+            assertEquals("/var/www/html/shell.php", file.path("path").asText());
+            assertEquals("agentload", file.path("container").asText());
+            JsonNode alert = out.await(n -> n.path("type").asText().equals("alert"), 10);
+            assertEquals("write-under-web-root", alert.path("rule").asText());
+            assertEquals("file", alert.at("/trigger/type").asText());
+        }
+        assertEquals(0, CPrograms.tracerPid(app.pid()), "never traced");
+    }
 }
