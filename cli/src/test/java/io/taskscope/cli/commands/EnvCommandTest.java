@@ -1,25 +1,15 @@
 package io.taskscope.cli.commands;
 
+import static io.taskscope.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.taskscope.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.taskscope.cli.CliRun.Result;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class EnvCommandTest {
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void redactsByDefaultAndRevealsOnRequest() throws Exception {
         ProcessBuilder pb = new ProcessBuilder("sleep", "60");

@@ -1,11 +1,13 @@
 package io.taskscope.cli.commands;
 
+import static io.taskscope.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskscope.cli.CliRun.Result;
 import io.taskscope.cli.Main;
 import io.taskscope.testing.HostileRoot;
 import java.io.PrintWriter;
@@ -17,8 +19,6 @@ import org.junit.jupiter.api.Test;
 class FsCommandTest {
     static HostileRoot target;
 
-    record Result(int code, String out, String err) {}
-
     @BeforeAll
     static void start() throws Exception {
         target = HostileRoot.start();
@@ -27,13 +27,6 @@ class FsCommandTest {
     @AfterAll
     static void stop() throws Exception {
         if (target != null) target.close();
-    }
-
-    static Result run(String... args) {
-        var out = new StringWriter();
-        var err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
     }
 
     @Test
