@@ -35,7 +35,7 @@ public final class WebApp {
         String inner = "mount -t tmpfs tmpfs /var/www/html && exec " + bin + " /var/www/html " + sleepUs + " " + report;
         ProcessHandle h = CPrograms.startShell("exec unshare --mount --propagation private sh -c '" + inner + "'", out);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline && !h.info().commandLine().orElse("").contains("agentload")) Thread.sleep(10);
+        while (System.nanoTime() < deadline && !h.info().command().orElse("").endsWith("/agentload")) Thread.sleep(10);
         return new WebApp(h, out);
     }
 
