@@ -97,6 +97,11 @@ base_rootfs() {
   chmod 1777 "$r/tmp" "$r/var/tmp"
   chmod 700 "$r/root"
   bind_ro /usr /usr
+  # Debian's /usr/bin/awk, java, editor... are links through /etc/alternatives: the host's, read-only.
+  if [ -d /etc/alternatives ]; then
+    mkdir -p "$r/etc/alternatives"
+    bind_ro /etc/alternatives /etc/alternatives
+  fi
   for d in bin sbin lib lib32 lib64 libx32; do
     if [ -L "/$d" ]; then
       ln -s "$(readlink "/$d")" "$r/$d"
@@ -201,7 +206,15 @@ bundle_pause() {
   write_config pause 0 0 runc /
 }
 
-docker_id() { echo "$(cat "$STATE/task-id")-$(printf '%s' "$1" | cksum | cut -d' ' -f1)"; }
+# Fargate-shaped container ids, <task id>-<number>, drawn once per `up` (state file "ids").
+declare -A IDS=()
+docker_id() {
+  if [ ${#IDS[@]} -eq 0 ]; then
+    local name id
+    while read -r name id; do IDS[$name]=$id; done <"$STATE/ids"
+  fi
+  echo "${IDS[$1]}"
+}
 
 # ECS Task Metadata v4, as Fargate serves it to every container of the task: a static copy of the task's
 # description (the ids are the Fargate-shaped cgroup leaves, which is how taskscope matches processes to
@@ -416,6 +429,9 @@ do_up() {
   clean_state
   mkdir -p "$STATE/logs"
   tr -d '-' </proc/sys/kernel/random/uuid >"$STATE/task-id"
+  local taskid
+  taskid=$(cat "$STATE/task-id")
+  for c in "${CONTAINERS[@]}"; do echo "$c $taskid-$(((RANDOM << 15 | RANDOM) + 1000000000))"; done >"$STATE/ids"
   bundle_pause
   start pause
   local p

@@ -1,0 +1,200 @@
+package io.taskscope.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskscope.testing.Prereq;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * End to end: the demo task runs in the runc lab (images/lab/lab.sh) and the seed's scenario is checked from
+ * inside the monitor container, with the shaded jar the build just made: taskscope ps shows pause as PID 1,
+ * nginx as 101 and php-fpm's master as root with its workers as 82; a trace of the workers during a request
+ * for /hoge.php shows the failing stat of /var/www/html/hoge.php; /test.php prints $_SERVER; the app's
+ * document root is readable through /proc/PID/root. The lab is always torn down, and down leaves nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LabIT {
+    static final Path ROOT = Prereq.projectRoot();
+    static final Path LAB = ROOT.resolve("images/lab/lab.sh");
+    static final Path JAR = ROOT.resolve("cli/target/taskscope.jar");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A lab of its own, so that a developer's lab (or another checkout's test) is left alone. */
+    final String id = "it" + ProcessHandle.current().pid();
+
+    record Result(int code, String out) {}
+
+    ProcessBuilder lab(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("bash", LAB.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("TSLAB_ID", id);
+        pb.environment().put("TSLAB_JAR", JAR.toString());
+        pb.environment().put("TSLAB_READY_TIMEOUT", "40");  // CI machines are shared: generous, still bounded
+        return pb;
+    }
+
+    Result run(String... args) throws IOException, InterruptedException {
+        Process p = lab(args).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("lab.sh " + String.join(" ", args) + " did not finish in 120 s: " + out);
+        }
+        return new Result(p.exitValue(), out);
+    }
+
+    Result monitor(String... command) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("exec", "monitor"));
+        args.addAll(List.of(command));
+        return run(args.toArray(String[]::new));
+    }
+
+    @BeforeAll
+    void up() throws Exception {
+        Prereq.requireRoot();
+        for (String c : List.of("runc", "jq", "gcc", "nsenter", "ip", "curl", "nginx", "php-fpm8.2", "java")) {
+            Prereq.requireCommand(c);
+        }
+        Prereq.require(Files.isReadable(JAR), "the shaded jar " + JAR + " (mvn package builds it before this test)");
+        Result r = run("up");
+        assertEquals(0, r.code(), "lab.sh up failed:\n" + r.out());
+    }
+
+    @AfterAll
+    void down() throws Exception {
+        if (!"root".equals(System.getProperty("user.name"))) return;
+        Result first = run("down");
+        Result second = run("down");
+        assertEquals(0, first.code(), first.out());
+        assertEquals(0, second.code(), "down twice: " + second.out());
+        Process list = new ProcessBuilder("runc", "list", "-q").redirectErrorStream(true).start();
+        String ids = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        list.waitFor(30, TimeUnit.SECONDS);
+        assertFalse(ids.contains("tslab-" + id + "-"), "runc containers left: " + ids);
+        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        assertFalse(mounts.contains("/.lab/" + id + "/"), "mounts left below the lab's state");
+    }
+
+    List<JsonNode> processes() throws Exception {
+        Result r = monitor("taskscope", "ps", "--json");
+        assertEquals(0, r.code(), r.out());
+        JsonNode root = JSON.readTree(r.out().substring(r.out().indexOf('{')));
+        return StreamSupport.stream(root.get("processes").spliterator(), false).toList();
+    }
+
+    static List<JsonNode> of(List<JsonNode> ps, String container, int uid, String commandPrefix) {
+        return ps.stream().filter(p -> p.path("container").asText().equals(container))
+                .filter(p -> p.path("uid").asInt() == uid)
+                .filter(p -> p.path("command").asText().startsWith(commandPrefix)).toList();
+    }
+
+    @Test
+    void psShowsTheTaskAsOnFargate() throws Exception {
+        List<JsonNode> ps = processes();
+        JsonNode first = ps.stream().filter(p -> p.path("pid").asInt() == 1).findFirst().orElseThrow();
+        assertEquals("/pause", first.path("command").asText(), "PID 1 of the task is pause");
+        assertEquals(1, of(ps, "app", 0, "php-fpm: master process").size(), "php-fpm's master runs as root: " + ps);
+        List<JsonNode> workers = of(ps, "app", 82, "php-fpm: pool www");
+        assertEquals(2, workers.size(), "two pool workers as uid 82: " + ps);
+        assertEquals("www-data", workers.get(0).path("user").asText(), "user names from the app's own /etc/passwd");
+        assertEquals(1, of(ps, "web", 101, "nginx: master process nginx -g daemon off;").size(), "nginx as 101: " + ps);
+        assertTrue(of(ps, "web", 101, "nginx: worker process").size() >= 1, ps.toString());
+        assertEquals(1, of(ps, "monitor", 0, "sleep infinity").size(), ps.toString());
+    }
+
+    @Test
+    void testPhpPrintsServerThroughNginxAndPhpFpm() throws Exception {
+        Result r = run("curl", "/test.php");
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("[SCRIPT_FILENAME] => /var/www/html/test.php"), r.out());
+        assertTrue(r.out().contains("[SERVER_SOFTWARE] => nginx/"), r.out());
+        assertTrue(r.out().contains("[DB_PASSWORD] => "), "clear_env = no: the container's environment shows: " + r.out());
+    }
+
+    @Test
+    void traceShowsTheFailingStatOfAMissingScript() throws Exception {
+        List<String> workers = of(processes(), "app", 82, "php-fpm: pool www").stream()
+                .map(p -> p.path("pid").asText()).toList();
+        assertEquals(2, workers.size());
+        List<String> cmd = new ArrayList<>(List.of("exec", "monitor", "sh", "-c",
+                "echo $$ >/tmp/it-trace.pid; exec taskscope trace \"$@\"", "trace"));
+        workers.forEach(w -> cmd.addAll(List.of("-p", w)));
+        cmd.addAll(List.of("-e", "trace=%file"));
+        Process trace = lab(cmd.toArray(String[]::new)).start();
+        trace.getOutputStream().close();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(trace.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) lines.add(line);
+            } catch (IOException e) {
+                lines.add("(reading the trace: " + e + ")");
+            }
+        });
+        reader.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (lines.stream().filter(l -> l.contains("attached")).count() < workers.size()) {
+                assertTrue(trace.isAlive(), "trace exited: " + lines);
+                assertTrue(System.nanoTime() < deadline, "trace did not attach in 60 s: " + lines);
+                Thread.sleep(100);
+            }
+            // nginx hands each request to one worker; either way a traced one answers.
+            for (int i = 0; i < workers.size(); i++) {
+                Result r = run("curl", "/hoge.php");
+                assertTrue(r.out().contains("File not found."), r.out());
+            }
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (lines.stream().noneMatch(LabIT::failingStatOfHoge) && System.nanoTime() < deadline) Thread.sleep(100);
+        } finally {
+            monitor("sh", "-c", "kill -INT \"$(cat /tmp/it-trace.pid)\"");
+            if (!trace.waitFor(30, TimeUnit.SECONDS)) trace.destroyForcibly();
+            reader.join(10_000);
+        }
+        assertTrue(lines.stream().anyMatch(LabIT::failingStatOfHoge), "no failing stat of hoge.php in: " + lines);
+        for (JsonNode p : of(processes(), "app", 82, "php-fpm: pool www")) {
+            assertFalse(p.path("stat").asText().matches("[tT].*"), "a worker left stopped: " + p);
+        }
+    }
+
+    /** strace's line: newfstatat(AT_FDCWD, "/var/www/html/hoge.php", ..., AT_SYMLINK_NOFOLLOW) = -1 ENOENT (...). */
+    static boolean failingStatOfHoge(String line) {
+        return line.matches(".*\\b(lstat|newfstatat|stat|statx)\\(.*\"/var/www/html/hoge\\.php\".*= -1 ENOENT.*");
+    }
+
+    @Test
+    void theAppsDocumentRootIsReadableFromTheMonitor() throws Exception {
+        Result r = monitor("taskscope", "fs", "ls", "app:/var/www/html");
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("test.php"), r.out());
+    }
+
+    /** runc's default capabilities plus SYS_PTRACE, under a seccomp filter: the monitor of task-definition.json. */
+    @Test
+    void theMonitorHasOnlyRuncsCapabilitiesAndSysPtrace() throws Exception {
+        Result r = monitor("grep", "-E", "^(CapEff|Seccomp):", "/proc/self/status");
+        assertEquals(0, r.code(), r.out());
+        // KILL (5), NET_BIND_SERVICE (10), SYS_PTRACE (19), AUDIT_WRITE (29)
+        assertTrue(r.out().contains("CapEff:\t0000000020080420"), r.out());
+        assertTrue(r.out().contains("Seccomp:\t2"), r.out());
+    }
+}
