@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(
   openjdk-17-jdk-headless maven gcc libc6-dev      # build, and the C test programs
   strace gdb procps util-linux iproute2            # reference tools, unshare/nsenter, network namespaces
-  runc                                             # the OCI runtime for the lab and container tests
+  runc jq                                          # the OCI runtime for the lab and container tests; jq writes the lab's configs
   musl-tools                                       # musl-gcc: env recovery tests on musl (Alpine's libc)
   nginx-light php-fpm php-cli                      # the demo task's web and app containers
   curl wrk hyperfine                               # requests and load on loopback, benchmarks
