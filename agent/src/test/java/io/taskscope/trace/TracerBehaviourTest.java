@@ -55,12 +55,22 @@ class TracerBehaviourTest {
         return events.stream().filter(e -> e instanceof SyscallEvent s && p.test(s)).count();
     }
 
+    /** The program rewrites the file (truncate, write): retry until it reads complete. */
     static String read(Path p) {
-        try {
-            return Files.readString(p).strip();
-        } catch (Exception e) {
-            return "";
+        for (int i = 0; i < 100; i++) {
+            try {
+                String s = Files.readString(p);
+                if (s.endsWith("\n")) return s.strip();
+            } catch (Exception e) {
+                // not written yet
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        return "";
     }
 
     @Test

@@ -71,6 +71,16 @@ class TraceCommandTest {
         return jvm;
     }
 
+    /** The program rewrites the file (truncate, write): retry until it reads complete. */
+    static String readComplete(Path p) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            String s = Files.exists(p) ? Files.readString(p) : "";
+            if (s.endsWith("\n")) return s;
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no complete content in " + p);
+    }
+
     static boolean tracedBy(long pid, Process jvm) {
         int tracer = CPrograms.tracerPid(pid);
         return tracer > 0 && Files.exists(Path.of("/proc/" + jvm.pid() + "/task/" + tracer));
@@ -96,9 +106,9 @@ class TraceCommandTest {
         t.destroyForcibly(); // SIGKILL: no shutdown hook, no detach by us
         t.waitFor(10, TimeUnit.SECONDS);
         await("the kernel to release the tracee", 2000, () -> CPrograms.tracerPid(target.pid()) == 0);
-        String before = Files.readString(counter);
+        String before = readComplete(counter);
         Thread.sleep(400);
-        String after = Files.readString(counter);
+        String after = readComplete(counter);
         assertNotEquals(before, after, "the tracee keeps working");
         char st = CPrograms.state(target.pid());
         assertTrue(st == 'S' || st == 'R', "state " + st);
