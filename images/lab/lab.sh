@@ -84,11 +84,12 @@ with_lock() {
 
 # ---------------------------------------------------------------------------------------------- rootfs
 
-# The container being built: its read-only bind mounts ("source<TAB>destination"), argv and environment.
+# The container being built: its bind mounts ("source<TAB>destination<TAB>ro or rw"), argv and environment.
 MOUNTS=()
 ARGS=()
 ENVS=()
-bind_ro() { MOUNTS+=("$1"$'\t'"$2"); }
+bind_ro() { MOUNTS+=("$1"$'\t'"$2"$'\t'ro); }
+bind_rw() { MOUNTS+=("$1"$'\t'"$2"$'\t'rw); }
 
 # The host's /usr (read-only) and its top-level links to it, as in any merged-/usr distribution.
 base_rootfs() {
@@ -185,7 +186,7 @@ write_config() {
     | .process.capabilities = $caps
     | .root = {path: "rootfs", readonly: false}
     | (if $name == "pause" then .hostname = $host else del(.hostname) end)
-    | .mounts += [$mounts | lines[] | split("\t") | {destination: .[1], type: "bind", source: .[0], options: ["rbind", "ro"]}]
+    | .mounts += [$mounts | lines[] | split("\t") | {destination: .[1], type: "bind", source: .[0], options: ["rbind", .[2]]}]
     | .linux.namespaces = (if $name == "pause"
         then [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}]
         elif $name == "metadata"
@@ -335,17 +336,18 @@ bundle_monitor() {
     mkdir -p "$r$d"
     bind_ro "$d" "$d"
   done
-  mkdir -p "$r/opt/taskscope/bin"
-  : >"$r/opt/taskscope/taskscope.jar"
-  bind_ro "$JAR" /opt/taskscope/taskscope.jar
-  cat >"$r/opt/taskscope/bin/taskscope" <<EOF
-#!/bin/sh
-# taskscope on PATH in the lab's monitor container: the jar on the host's JRE (as images/monitor/taskscope).
-exec "$java_home/bin/java" -jar /opt/taskscope/taskscope.jar "\$@"
-EOF
-  chmod 755 "$r/opt/taskscope/bin/taskscope"
+  # The checkout's launcher (./taskscope: the newest JDK, a class-data archive made on first use in
+  # ~/.cache) finds the jar at cli/target/ next to it: the same layout, read-only.
+  mkdir -p "$r/opt/taskscope/cli/target"
+  : >"$r/opt/taskscope/cli/target/taskscope.jar"
+  bind_ro "$JAR" /opt/taskscope/cli/target/taskscope.jar
+  : >"$r/opt/taskscope/taskscope"
+  bind_ro "$REPO/taskscope" /opt/taskscope/taskscope
+  # Its archive outlives the lab (the launcher keys it by jar and JVM): trained once per build, not per up.
+  mkdir -p "$STATE_ROOT/.monitor-cache" "$r/root/.cache/taskscope"
+  bind_rw "$STATE_ROOT/.monitor-cache" /root/.cache/taskscope
   read -ra ARGS <<<"$MONITOR_CMD"
-  ENVS=(PATH=/opt/taskscope/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOSTNAME="$ID"
+  ENVS=(PATH=/opt/taskscope:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOSTNAME="$ID"
     HOME=/root JAVA_HOME="$java_home" $(ecs_env monitor))
   # runc's default capabilities plus CAP_SYS_PTRACE, nothing else: the monitor of task-definition.json.
   write_config monitor 0 0 runc+ptrace /root
@@ -411,7 +413,7 @@ wait_ready() {
 }
 
 monitor_ready() {
-  runc exec "$(rid monitor)" sh -c 'test -r /opt/taskscope/taskscope.jar && command -v taskscope && "$JAVA_HOME/bin/java" -version'
+  runc exec "$(rid monitor)" sh -c 'test -r /opt/taskscope/cli/target/taskscope.jar && command -v taskscope && "$JAVA_HOME/bin/java" -version'
 }
 
 do_up() {
