@@ -36,7 +36,7 @@ MONITOR_CMD=${TSLAB_MONITOR_CMD:-sleep infinity}
 CONTAINERS=(pause metadata app web monitor) # start order
 TASK_CONTAINERS=(app web monitor)           # the containers of task-definition.json
 METADATA_ADDR=169.254.170.2                 # ECS's task metadata address, inside the task's network namespace
-READY_TIMEOUT=${TSLAB_READY_TIMEOUT:-15}    # seconds per container
+READY_TIMEOUT=${TSLAB_READY_TIMEOUT:-30}    # seconds per readiness step (bounded, generous for loaded VMs)
 
 # Docker's default capability set: what Fargate gives a container before linuxParameters.capabilities.add.
 DOCKER_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID",
