@@ -162,18 +162,23 @@ public final class EnvironReader {
         List<String> tried = new ArrayList<>();
         try (RootedFs fs = RootedFs.open(pid); RemoteMemory mem = new RemoteMemory(pid)) {
             for (Module m : modules) {
-                ElfSymbols elf;
+                final ElfSymbols elf;
                 String inodeNote = "";
+                String path = inRoot(m, fs, rootLink(pid));
                 try {
-                    if (fs.stat(m.path()).inode() != m.inode()) {
+                    if (fs.stat(path).inode() != m.inode()) {
                         inodeNote = " (the file at that path is no longer the one mapped; symbols may not match)";
                     }
-                    elf = ElfSymbols.parse(fs.readAllBytes(m.path(), MAX_ELF_BYTES), Set.copyOf(SYMBOLS));
+                    elf = ElfSymbols.parse(fs.readAllBytes(path, MAX_ELF_BYTES), Set.copyOf(SYMBOLS));
                 } catch (FsException e) {
-                    tried.add(m.path() + ": " + e.getMessage());
+                    tried.add(path + ": " + e.getMessage());
                     continue;
                 } catch (ElfSymbols.ElfException e) {
-                    tried.add(m.path() + ": not a usable ELF file: " + e.getMessage());
+                    tried.add(path + ": not a usable ELF file: " + e.getMessage());
+                    continue;
+                }
+                if (SYMBOLS.stream().allMatch(sym -> elf.symbol(sym).isEmpty())) {
+                    tried.add(path + ": defines no environ symbol");
                     continue;
                 }
                 for (String sym : SYMBOLS) {
@@ -181,21 +186,47 @@ public final class EnvironReader {
                     if (value.isEmpty()) continue;
                     long address = m.base() + value.get() - elf.firstLoadVaddr();
                     try {
-                        Recovered r = readArray(mem, address, sym + " of " + m.path() + inodeNote);
+                        Recovered r = readArray(mem, address, sym + " of " + path + inodeNote);
                         if (r != null) return r;
-                        tried.add(sym + " of " + m.path() + ": does not point at an environment");
+                        tried.add(sym + " of " + path + ": does not point at an environment");
                     } catch (LastErrorException e) {
                         if (e.getErrorCode() == Errno.EPERM || e.getErrorCode() == Errno.EACCES) {
                             throw permission(pid, "the memory of process " + pid + " (process_vm_readv)");
                         }
                         if (e.getErrorCode() == Errno.ESRCH) throw gone(pid);
-                        tried.add(sym + " of " + m.path() + ": " + Errno.describe(e.getErrorCode()));
+                        tried.add(sym + " of " + path + ": " + Errno.describe(e.getErrorCode()));
                     }
                 }
             }
         }
         throw TaskscopeException.runtime(problem + ", and the live environment could not be recovered ("
                 + String.join("; ", tried) + ")", null);
+    }
+
+    /**
+     * The mapped file's path inside the target's root. /proc/PID/maps prints paths as seen from
+     * the reader's root: a process chrooted inside our mount tree shows "/srv/root/usr/lib/...",
+     * a container in its own mount namespace shows "/usr/lib/...". Strip the target's root when
+     * that is what the path starts with and the inode agrees.
+     */
+    static String inRoot(Module m, RootedFs fs, String rootLink) {
+        if (!rootLink.equals("/") && m.path().startsWith(rootLink + "/")) {
+            String stripped = m.path().substring(rootLink.length());
+            try {
+                if (fs.stat(stripped).inode() == m.inode()) return stripped;
+            } catch (FsException e) {
+                // fall back to the path as printed
+            }
+        }
+        return m.path();
+    }
+
+    private static String rootLink(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "/";
+        }
     }
 
     /**

@@ -24,10 +24,20 @@ public final class Daemons {
             return child(process);
         }
 
+        /**
+         * Stops the master first (SIGSTOP): nginx and php-fpm respawn a killed worker at once, and a
+         * worker forked between listing and killing would be left behind as an orphan.
+         */
         @Override
         public void close() throws IOException, InterruptedException {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            try {
+                io.taskscope.linux.LibC.kill(pid(), 19); // SIGSTOP, same number on x86_64 and aarch64
+            } catch (com.sun.jna.LastErrorException e) {
+                // already gone
+            }
+            var workers = process.descendants().toList();
             process.destroyForcibly();
+            workers.forEach(ProcessHandle::destroyForcibly);
             process.waitFor(10, TimeUnit.SECONDS);
             HostileRoot.deleteTree(dir);
         }

@@ -94,7 +94,10 @@ public final class HostileRoot implements AutoCloseable {
     private static boolean isChrootedSleep(int pid) {
         try {
             String comm = Files.readString(Path.of("/proc/" + pid + "/comm"), StandardCharsets.UTF_8).strip();
-            return comm.equals("sleep") && !Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString().equals("/");
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.UTF_8);
+            boolean asleep = stat.substring(stat.lastIndexOf(')') + 2).startsWith("S"); // past ld.so: libc is mapped
+            return comm.equals("sleep") && asleep
+                    && !Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString().equals("/");
         } catch (IOException e) {
             return false;
         }
