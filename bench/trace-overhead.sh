@@ -14,13 +14,14 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
 N_UNTRACED=${N_UNTRACED:-1000000}
 N_TRACED=${N_TRACED:-20000}
-JAR=cli/target/taskscope.jar
-[ -f "$JAR" ] || mvn -B -q -ntp -DskipTests package >&2
+# taskscope runs through ./taskscope, as users run it (its JVM flags: C1 only, serial GC, class-data archive).
+TS=${TS:-./taskscope}
+[ -f cli/target/taskscope.jar ] || mvn -B -q -ntp -DskipTests package >&2
+$TS --version >/dev/null # makes the class-data archive once, outside the measurement
 work=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 gcc -O2 -o "$work/syscall-loop" bench/syscall-loop.c
 gcc -O2 -o "$work/null-tracer" bench/null-tracer.c
-JAVA_OPTS=${JAVA_OPTS:-}
 
 tracer_pid() { awk '/^TracerPid:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
@@ -61,9 +62,9 @@ for r in $(seq 1 "$ROUNDS"); do
     case $m in
       a)  v=$(run "$N_UNTRACED") ;;
       b)  v=$(run "$N_TRACED" strace -qq -e trace=%file -o /dev/null -p) ;;
-      c)  v=$(run "$N_TRACED" java $JAVA_OPTS -jar "$JAR" trace -e trace=%file -o /dev/null -p) ;;
-      c0) v=$(run "$N_TRACED" java $JAVA_OPTS -jar "$JAR" trace --spin-us 0 -e trace=%file -o /dev/null -p) ;;
-      cc) v=$(run "$N_TRACED" java $JAVA_OPTS -jar "$JAR" trace --colocate -e trace=%file -o /dev/null -p) ;;
+      c)  v=$(run "$N_TRACED" $TS trace -e trace=%file -o /dev/null -p) ;;
+      c0) v=$(run "$N_TRACED" $TS trace --spin-us 0 -e trace=%file -o /dev/null -p) ;;
+      cc) v=$(run "$N_TRACED" $TS trace --colocate -e trace=%file -o /dev/null -p) ;;
       d)  v=$(run "$N_TRACED" "$work/null-tracer") ;;
       dp) v=$(run "$N_TRACED" "$work/null-tracer" -p) ;;
     esac

@@ -201,11 +201,12 @@ class TracerBehaviourTest {
 
     @Test
     void exitAndKillAreReportedAndEndTheTrace() throws Exception {
-        ProcessHandle exiting = CPrograms.start("fileloop", "150", "10000");
+        ProcessHandle exiting = CPrograms.start("fileloop", "0", "10000"); // exits 0 on SIGTERM
         ProcessHandle killed = CPrograms.start("fileloop", "0", "10000");
         start("trace=%file", false);
         tracer.attach((int) exiting.pid()).get(5, TimeUnit.SECONDS);
         tracer.attach((int) killed.pid()).get(5, TimeUnit.SECONDS);
+        exiting.destroy(); // SIGTERM, delivered through the tracer to the program's handler
         await("exit of the first", 5000, () -> events.stream().anyMatch(e -> e instanceof ProcessEvent pe
                 && pe.pid() == exiting.pid() && pe.kind() == ProcessEvent.Kind.EXIT && Integer.valueOf(0).equals(pe.exitCode())));
         killed.destroyForcibly();

@@ -113,7 +113,10 @@ class TraceCommandTest {
         char st = CPrograms.state(target.pid());
         assertTrue(st == 'S' || st == 'R', "state " + st);
         String[] f = after.strip().split(" ");
-        assertEquals(f[0], f[2], "no SIGCHLD lost across the kill: " + after);
+        assertEquals(f[0], f[1], "every child still reaped: " + after);
+        // SIGCHLD counts are not compared here: a signal pending in a signal-delivery-stop at the moment the
+        // tracer dies can be lost by the kernel (ptrace(2): "handling of restart from signal-delivery-stop is
+        // currently buggy"). TracerBehaviourTest checks that tracing itself never swallows one.
     }
 
     @Test
@@ -154,11 +157,11 @@ class TraceCommandTest {
         Process t = traceJvm(out, "-p", Long.toString(target.pid()), "-e", "trace=openat", "--json");
         await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
         Thread.sleep(300);
-        target.destroy(); // SIGTERM
+        target.destroy(); // SIGTERM: the program's handler ends it with exit status 0
         assertTrue(t.waitFor(10, TimeUnit.SECONDS), "ends when the tracee is gone");
         assertEquals(0, t.exitValue());
         List<String> json = Files.readAllLines(out).stream().filter(l -> l.startsWith("{")).toList();
         assertTrue(json.stream().anyMatch(l -> l.contains("\"syscall\":\"openat\"") && l.contains("\"errno\":\"ENOENT\"")), json.toString());
-        assertTrue(json.stream().anyMatch(l -> l.contains("\"type\":\"process\"") && l.contains("\"kind\":\"exit\"") && l.contains("\"signal\":\"SIGTERM\"")), json.toString());
+        assertTrue(json.stream().anyMatch(l -> l.contains("\"type\":\"process\"") && l.contains("\"kind\":\"exit\"") && l.contains("\"exitCode\":0")), json.toString());
     }
 }
