@@ -67,6 +67,7 @@ public final class CPrograms {
             sh.waitFor(5, TimeUnit.SECONDS);
             ProcessHandle h = ProcessHandle.of(Long.parseLong(pid)).orElseThrow(() -> new IllegalStateException(command + " ended at once"));
             started.add(h);
+            startTimes.put(h.pid(), startTime(h.pid()));
             // Wait until the program itself runs (the subshell has exec'd it).
             for (int i = 0; i < 200 && h.info().command().map(c -> c.endsWith("/sh") || c.endsWith("/dash")).orElse(true); i++) {
                 Thread.sleep(5);
@@ -83,6 +84,7 @@ public final class CPrograms {
     /** Adds a process started elsewhere to the ones {@link #killAll()} ends. */
     public static synchronized void track(ProcessHandle p) {
         started.add(p);
+        startTimes.put(p.pid(), startTime(p.pid()));
     }
 
     /** The directory compiled programs and their output live in. */
@@ -94,20 +96,51 @@ public final class CPrograms {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    /** SIGKILLs every process started here and its descendants (works on stopped processes too). */
+    /**
+     * SIGKILLs every process started here and its descendants (works on stopped processes too). By
+     * pid, with kill(1): ProcessHandle.destroyForcibly compares a start time the JDK took while the
+     * pid was still the launching shell, and can refuse to kill the program that shell exec'd.
+     */
     public static synchronized void killAll() {
+        List<String> cmd = new ArrayList<>(List.of("kill", "-9"));
         for (ProcessHandle p : started) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            if (!startTimes.containsKey(p.pid()) || startTimes.get(p.pid()) != startTime(p.pid())) continue; // pid reused
+            p.descendants().forEach(d -> cmd.add(Long.toString(d.pid())));
+            cmd.add(Long.toString(p.pid()));
+        }
+        if (cmd.size() > 2) {
+            try {
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // fall through to the JDK's way
+            }
         }
         for (ProcessHandle p : started) {
-            try {
-                p.onExit().get(5, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // init reaps it; nothing left stopped
+            p.destroyForcibly();
+            for (int i = 0; i < 100 && state(p.pid()) != '?' && state(p.pid()) != 'Z'; i++) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
         started.clear();
+        startTimes.clear();
+    }
+
+    private static final java.util.Map<Long, Long> startTimes = new java.util.HashMap<>();
+
+    /** Field 22 of /proc/PID/stat (start time since boot), -1 when gone. */
+    static long startTime(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return Long.parseLong(s.substring(s.lastIndexOf(')') + 2).split(" ")[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** The state letter of /proc/PID/stat (R, S, D, T, t, Z), or '?' when gone. */
