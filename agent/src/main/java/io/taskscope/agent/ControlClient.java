@@ -121,7 +121,7 @@ public final class ControlClient implements AutoCloseable {
         return JSON.createObjectNode().put("cmd", cmd);
     }
 
-    private static void closeQuietly(SocketChannel ch) {
+    static void closeQuietly(SocketChannel ch) {
         try {
             ch.close();
         } catch (IOException ignored) {

@@ -147,7 +147,7 @@ public final class ControlServer implements AutoCloseable {
             }
             if (!slots.tryAcquire()) {
                 reply(c, error("too many clients (" + MAX_CLIENTS + ")", "close other taskscope sessions"));
-                closeQuietly(c);
+                ControlClient.closeQuietly(c);
                 continue;
             }
             Thread t = new Thread(() -> {
@@ -155,7 +155,7 @@ public final class ControlServer implements AutoCloseable {
                     serve(c);
                 } finally {
                     slots.release();
-                    closeQuietly(c);
+                    ControlClient.closeQuietly(c);
                 }
             }, "taskscope-control-client");
             t.setDaemon(true);
@@ -165,7 +165,7 @@ public final class ControlServer implements AutoCloseable {
 
     private void serve(SocketChannel c) {
         // A client that connects and says nothing must not hold a slot forever.
-        var timeout = timeouts.schedule(() -> closeQuietly(c), 5, TimeUnit.SECONDS);
+        var timeout = timeouts.schedule(() -> ControlClient.closeQuietly(c), 5, TimeUnit.SECONDS);
         String line;
         try {
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
@@ -262,14 +262,6 @@ public final class ControlServer implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void closeQuietly(SocketChannel c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // nothing to do
         }
     }
 

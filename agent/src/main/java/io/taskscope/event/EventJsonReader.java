@@ -39,22 +39,14 @@ public final class EventJsonReader {
                         str(n, "path"), str(n, "flags"), n.path("ret").asLong(), str(n, "errno"),
                         n.path("durationUs").asLong(-1));
             case "process":
-                ProcessEvent.Kind kind;
-                try {
-                    kind = ProcessEvent.Kind.valueOf(n.path("kind").asText("").toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    return null;
-                }
+                ProcessEvent.Kind kind = kind(ProcessEvent.Kind.class, n);
+                if (kind == null) return null;
                 return new ProcessEvent(t, kind, n.path("pid").asInt(), n.path("ppid").asInt(), str(n, "container"),
                         str(n, "comm"), str(n, "exe"), list(n, "argv"), n.path("uid").asInt(-1),
                         n.has("exitCode") ? n.get("exitCode").asInt() : null, str(n, "signal"));
             case "file":
-                FileChangeEvent.Kind fk;
-                try {
-                    fk = FileChangeEvent.Kind.valueOf(n.path("kind").asText("").toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    return null;
-                }
+                FileChangeEvent.Kind fk = kind(FileChangeEvent.Kind.class, n);
+                if (fk == null) return null;
                 return new FileChangeEvent(t, str(n, "container"), n.path("pid").asInt(), str(n, "path"), fk,
                         n.path("directory").asBoolean());
             case "alert":
@@ -64,6 +56,15 @@ public final class EventJsonReader {
                 return new DropEvent(t, n.path("dropped").asLong(), n.path("total").asLong(), str(n, "reason"));
             default:
                 return null;
+        }
+    }
+
+    /** The "kind" member as an enum constant, or null for a kind this version does not know. */
+    private static <E extends Enum<E>> E kind(Class<E> type, JsonNode n) {
+        try {
+            return Enum.valueOf(type, n.path("kind").asText("").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
