@@ -197,4 +197,91 @@ class LabIT {
         assertTrue(r.out().contains("CapEff:\t0000000020080420"), r.out());
         assertTrue(r.out().contains("Seccomp:\t2"), r.out());
     }
+
+    /** Lines of a file inside the monitor container. */
+    List<String> monitorFile(String path) throws Exception {
+        Result r = monitor("cat", path);
+        return r.code() == 0 ? r.out().lines().toList() : List.of();
+    }
+
+    void startAgent() throws Exception {
+        Result r = monitor("sh", "-c", "TASKSCOPE_CONTAINERS=app TASKSCOPE_WATCH=app:/var/www/html TASKSCOPE_METRICS_INTERVAL=5s "
+                + "taskscope agent >/tmp/agent.out 2>/tmp/agent.err </dev/null & echo $! >/tmp/agent.pid");
+        assertEquals(0, r.code(), r.out());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (monitor("taskscope", "health").code() != 0) {
+            assertTrue(System.nanoTime() < deadline, "agent not healthy in 60 s: " + monitorFile("/tmp/agent.err"));
+            Thread.sleep(500);
+        }
+    }
+
+    /**
+     * The agent as the monitor's main process would run it (issue 6): php-fpm's file events on stdout during
+     * requests, the web-shell alert, no request lost and no process left stopped when the agent is SIGKILLed
+     * in the middle of a request loop, and a clean detach with a final metrics line on SIGTERM.
+     */
+    @Test
+    void theAgentStreamsEventsAlertsAndNeverStallsTheTask() throws Exception {
+        startAgent();
+        try {
+            Result health = monitor("taskscope", "health", "--json");
+            assertTrue(JSON.readTree(health.out().substring(health.out().indexOf('{'))).path("tracees").asInt() >= 3,
+                    "php-fpm's master and workers traced: " + health.out());
+            for (int i = 0; i < 3; i++) assertTrue(run("curl", "/hoge.php").out().contains("File not found."));
+            // the web shell: a neighbour writes into the document root (seen by the tracer or by inotify)
+            assertEquals(0, run("exec", "app", "sh", "-c", "echo '<?php system($_GET[c]);' >/var/www/html/shell.php").code());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            List<String> out = List.of();
+            while (System.nanoTime() < deadline) {
+                out = monitorFile("/tmp/agent.out");
+                if (out.stream().anyMatch(l -> l.contains("\"rule\":\"write-under-web-root\""))
+                        && out.stream().anyMatch(l -> l.contains("\"path\":\"/var/www/html/hoge.php\"") && l.contains("\"errno\":\"ENOENT\""))) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertTrue(out.stream().anyMatch(l -> l.contains("\"path\":\"/var/www/html/hoge.php\"") && l.contains("\"errno\":\"ENOENT\"")
+                    && l.contains("\"container\":\"app\"")), "php-fpm's failing stat of hoge.php: " + out.subList(0, Math.min(20, out.size())));
+            assertTrue(out.stream().anyMatch(l -> l.contains("\"rule\":\"write-under-web-root\"") && l.contains("shell.php")),
+                    "the web-shell alert");
+            for (String l : out) JSON.readTree(l); // one JSON object per line
+
+            // SIGKILL in the middle of a request loop: every request is answered, nothing stays stopped
+            List<String> codes = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread loop = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 30; i++) codes.add(run("curl", "/test.php", "-o", "/dev/null", "-w", "%{http_code}").out().strip());
+                } catch (Exception e) {
+                    codes.add(e.toString());
+                }
+            });
+            loop.start();
+            Thread.sleep(1500);
+            assertEquals(0, monitor("sh", "-c", "kill -KILL \"$(cat /tmp/agent.pid)\"").code());
+            loop.join(120_000);
+            assertEquals(30, codes.size(), codes.toString());
+            assertTrue(codes.stream().allMatch("200"::equals), "every request answered: " + codes);
+            for (JsonNode p : processes()) {
+                assertFalse(p.path("stat").asText().matches("[tT].*"), "left stopped: " + p);
+            }
+
+            // a new agent replaces the dead one's socket; SIGTERM detaches it cleanly
+            startAgent();
+            assertEquals(0, monitor("sh", "-c", "kill -TERM \"$(cat /tmp/agent.pid)\"").code());
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!String.join("\n", monitorFile("/tmp/agent.err")).contains("stopped: detached in")) {
+                assertTrue(System.nanoTime() < deadline, "no clean stop: " + monitorFile("/tmp/agent.err"));
+                Thread.sleep(200);
+            }
+            out = monitorFile("/tmp/agent.out");
+            assertTrue(out.get(out.size() - 1).contains("\"type\":\"metrics\""), "final metrics line: " + out.get(out.size() - 1));
+            for (JsonNode p : of(processes(), "app", 82, "php-fpm: pool www")) {
+                Result st = monitor("grep", "TracerPid", "/proc/" + p.path("pid").asText() + "/status");
+                assertTrue(st.out().contains("TracerPid:\t0"), "detached: " + st.out());
+            }
+        } finally {
+            monitor("sh", "-c", "kill -KILL \"$(cat /tmp/agent.pid)\" 2>/dev/null; true");
+            run("exec", "app", "rm", "-f", "/var/www/html/shell.php");
+        }
+    }
 }
