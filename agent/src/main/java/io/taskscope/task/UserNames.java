@@ -36,22 +36,22 @@ public final class UserNames {
 
     /** The user name of {@code uid} in the container of {@code p}, or the number. */
     public String user(ProcessInfo p, int uid) {
-        return accounts(p.pid(), p.mntNs(), p.root()).map(a -> a.userOrId(uid)).orElseGet(() -> fallback(uid));
+        return accounts(p.pid(), p.mntNs(), p.root()).flatMap(a -> a.user(uid)).orElseGet(() -> fallback(uid));
     }
 
     /** The group name of {@code gid} in the container of {@code p}, or the number. */
     public String group(ProcessInfo p, int gid) {
-        return accounts(p.pid(), p.mntNs(), p.root()).map(a -> a.groupOrId(gid)).orElseGet(() -> fallback(gid));
+        return accounts(p.pid(), p.mntNs(), p.root()).flatMap(a -> a.group(gid)).orElseGet(() -> fallback(gid));
     }
 
     /** The user name of {@code uid} as the process {@code pid} sees it, or the number. */
     public String user(int pid, int uid) {
-        return accounts(pid).map(a -> a.userOrId(uid)).orElseGet(() -> fallback(uid));
+        return accounts(pid).flatMap(a -> a.user(uid)).orElseGet(() -> fallback(uid));
     }
 
     /** The group name of {@code gid} as the process {@code pid} sees it, or the number. */
     public String group(int pid, int gid) {
-        return accounts(pid).map(a -> a.groupOrId(gid)).orElseGet(() -> fallback(gid));
+        return accounts(pid).flatMap(a -> a.group(gid)).orElseGet(() -> fallback(gid));
     }
 
     private Optional<Accounts> accounts(int pid) {
@@ -72,7 +72,10 @@ public final class UserNames {
         }
     }
 
-    /** An unreadable root (zombie, protected process): 0 is root everywhere, other IDs stay numbers. */
+    /**
+     * No name in the container's files, or no readable root (a zombie, the pause container without
+     * /etc): 0 is root everywhere, like ps shows it; other IDs stay numbers.
+     */
     private static String fallback(int id) {
         if (id < 0) return "?";
         return id == 0 ? "root" : Integer.toString(id);

@@ -85,6 +85,7 @@ class TaskTest {
         assertEquals("101", u.user(t.process(7).orElseThrow(), 101), "101 means nothing in the app container");
         assertEquals("www-data", u.group(7, 82));
         assertEquals("82", u.user(t.process(1).orElseThrow(), 82), "pause has no /etc/passwd");
+        assertEquals("root", u.user(t.process(1).orElseThrow(), 0), "0 is root even without /etc/passwd, as ps shows it");
         assertEquals("82", u.user(t.process(45).orElseThrow(), 82), "a zombie has no readable root");
     }
 
