@@ -66,7 +66,9 @@ public final class Doctor {
         out.add(yama(ptrace));
         out.add(seccomp(self));
         out.add(kernel());
-        out.addAll(siblings(ptrace));
+        boolean dac = self.map(s -> Capability.DAC_OVERRIDE.in(s.capEff()) || Capability.DAC_READ_SEARCH.in(s.capEff()))
+                .orElse(false);
+        out.addAll(siblings(ptrace, dac));
         out.add(ecsMetadata());
         out.add(jna());
         return out;
@@ -142,7 +144,13 @@ public final class Doctor {
         }
     }
 
-    List<Check> siblings(boolean ptrace) {
+    /**
+     * @param dac whether CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH is effective: /proc/PID/environ is a
+     *            0400 file owned by the process's uid, so without them even root with CAP_SYS_PTRACE
+     *            gets EACCES from the file-mode check before ptrace's own check is reached. Docker's
+     *            and Fargate's default capability sets have DAC_OVERRIDE; runc's default set does not.
+     */
+    List<Check> siblings(boolean ptrace, boolean dac) {
         List<Check> out = new ArrayList<>();
         for (Container c : task.containers()) {
             if (c.self()) continue;
@@ -153,11 +161,19 @@ public final class Doctor {
                     s.iterator().hasNext();
                 }
             }, ptrace));
-            out.add(access("environ:" + c.name(), who, "/proc/" + pid + "/environ", () -> {
+            Check environ = access("environ:" + c.name(), who, "/proc/" + pid + "/environ", () -> {
                 try (FileInputStream in = new FileInputStream(task.proc().file(pid, "environ").toFile())) {
                     in.read(new byte[1]);
                 }
-            }, ptrace));
+            }, ptrace);
+            if (environ.status() == Check.Status.FAIL && ptrace && !dac && environ.detail().contains("EACCES")) {
+                environ = Check.warn(environ.name(), "/proc/" + pid + "/environ of " + who + ": EACCES: the file is mode 0400 "
+                        + "owned by the process's uid and CAP_DAC_OVERRIDE is not effective (runc's default set lacks it; "
+                        + "Docker's and Fargate's have it)",
+                        "nothing needed: 'taskscope env' reads the live environment with process_vm_readv, which "
+                        + "CAP_SYS_PTRACE allows; add CAP_DAC_OVERRIDE to read the file itself");
+            }
+            out.add(environ);
         }
         return out;
     }
