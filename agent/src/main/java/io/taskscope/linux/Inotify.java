@@ -1,13 +1,11 @@
 package io.taskscope.linux;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
 
 /** inotify(7) and poll(2), direct-mapped (glibc and musl both export them). */
 public final class Inotify {
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        NativeBoot.register(Inotify.class);
     }
 
     private Inotify() {}

@@ -2,7 +2,6 @@ package io.taskscope.linux;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 
 /**
  * Direct-mapped C library calls shared by several packages. Direct mapping (static native
@@ -18,7 +17,7 @@ import com.sun.jna.Platform;
  */
 public final class LibC {
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        NativeBoot.register(LibC.class);
     }
 
     private LibC() {}

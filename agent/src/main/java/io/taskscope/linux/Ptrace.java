@@ -1,7 +1,6 @@
 package io.taskscope.linux;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
@@ -17,7 +16,7 @@ import com.sun.jna.Pointer;
  */
 public final class Ptrace {
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        NativeBoot.register(Ptrace.class);
     }
 
     private Ptrace() {}

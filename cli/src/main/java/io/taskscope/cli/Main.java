@@ -3,6 +3,7 @@ package io.taskscope.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.taskscope.TaskscopeException;
+import io.taskscope.linux.NativeBoot;
 import java.io.PrintWriter;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -12,7 +13,15 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        NativeBoot.prepare(); // JNA's start-up properties, before any command touches JNA
+        // stdout is buffered: a 2,000-line ps is a few writes, not 2,000. Commands that stream (trace,
+        // fs watch, agent) flush when they mean to; everything else is flushed here, once.
+        PrintWriter out = new PrintWriter(System.out, false);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     /** Runs one command with the given writers; tests call this instead of main. */
