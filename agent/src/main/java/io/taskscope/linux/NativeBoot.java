@@ -88,13 +88,14 @@ public final class NativeBoot {
         return trusted && Files.size(lib) == entry.getSize() ? dir : null;
     }
 
-    /** TASKSCOPE_CACHE, else $XDG_CACHE_HOME/taskscope, else ~/.cache/taskscope: where the launcher keeps its archives. */
+    /** TASKSCOPE_CACHE, else $XDG_CACHE_HOME/taskscope, else $HOME/.cache/taskscope: where the launcher keeps its archives. */
     private static Path cacheRoot() {
         String explicit = System.getenv("TASKSCOPE_CACHE");
         if (explicit != null && !explicit.isEmpty()) return Path.of(explicit);
         String xdg = System.getenv("XDG_CACHE_HOME");
         if (xdg != null && !xdg.isEmpty()) return Path.of(xdg, "taskscope");
-        String home = System.getProperty("user.home");
+        String home = System.getenv("HOME"); // as the launcher reads it; user.home comes from the passwd entry
+        if (home == null || home.isEmpty()) home = System.getProperty("user.home");
         return home == null || home.isEmpty() || home.equals("?") ? null : Path.of(home, ".cache", "taskscope");
     }
 
