@@ -164,7 +164,7 @@ final class Discovery {
         long now = System.nanoTime();
         if (metadata.isPresent() && now - metadataAt < METADATA_REFRESH_NANOS) return;
         try {
-            metadata = Optional.of(ecs.get().task());
+            metadata = Optional.of(Task.fetchMetadata(ecs.get(), proc));
             metadataAt = now;
         } catch (TaskscopeException e) {
             if (warned.add(e.oneLine())) log.warn("ECS metadata: {}; grouping by namespace meanwhile", e.oneLine());

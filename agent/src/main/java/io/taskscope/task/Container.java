@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param image          the image, when ECS metadata says
  * @param source         where the grouping and the name came from
  * @param self           the monitor's own container: same mount namespace as this JVM
- * @param infrastructure the pause container (every process in it is infrastructure)
+ * @param infrastructure set apart from the application: the pause container, ECS Exec/SSM agents, and the
+ *                       monitor's own container (self)
  * @param mntNs          the mount namespace inode shared by the group (0 when unknown)
  * @param root           the root directory shared by the group, when readable
  * @param pids           members, by ascending PID

@@ -12,9 +12,25 @@ import java.util.Optional;
  * @param revision   {@code Revision}
  * @param launchType {@code LaunchType} (FARGATE, EC2), empty when absent
  * @param containers {@code Containers}
+ * @param selfDockerId our own container's {@code DockerId}, from the container endpoint; set only when our
+ *                     cgroup path does not show it (a private cgroup namespace)
  */
 public record EcsTaskMetadata(String cluster, String taskArn, String family, String revision,
-                              Optional<String> launchType, List<EcsContainer> containers) {
+                              Optional<String> launchType, List<EcsContainer> containers, Optional<String> selfDockerId) {
+
+    public EcsTaskMetadata(String cluster, String taskArn, String family, String revision,
+                           Optional<String> launchType, List<EcsContainer> containers) {
+        this(cluster, taskArn, family, revision, launchType, containers, Optional.empty());
+    }
+
+    public EcsTaskMetadata withSelf(String dockerId) {
+        return new EcsTaskMetadata(cluster, taskArn, family, revision, launchType, containers, Optional.of(dockerId));
+    }
+
+    /** The container of this task with that DockerId. */
+    public Optional<EcsContainer> container(String dockerId) {
+        return containers.stream().filter(c -> c.dockerId().equals(dockerId)).findFirst();
+    }
 
     /**
      * One entry of {@code Containers}.

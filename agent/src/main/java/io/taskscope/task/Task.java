@@ -74,12 +74,28 @@ public final class Task {
         Optional<EcsTaskMetadata> metadata = Optional.empty();
         if (ecs.isPresent()) {
             try {
-                metadata = Optional.of(ecs.get().task());
+                metadata = Optional.of(fetchMetadata(ecs.get(), proc));
             } catch (TaskscopeException e) {
                 warnings.add(e.oneLine());
             }
         }
         return of(proc, table, metadata, warnings);
+    }
+
+    /**
+     * The task's metadata; when our own cgroup path names none of its containers (a private cgroup
+     * namespace shows us {@code 0::/}), also which container is ours, from the container endpoint.
+     */
+    public static EcsTaskMetadata fetchMetadata(EcsMetadataClient ecs, ProcPath proc) {
+        EcsTaskMetadata m = ecs.task();
+        List<CgroupEntry> own = new ProcReader(proc).cgroups(proc.selfPid());
+        if (m.containers().stream().anyMatch(c -> CgroupShapes.names(own, c.dockerId()))) return m;
+        try {
+            String id = ecs.selfDockerId();
+            return m.container(id).isPresent() ? m.withSelf(id) : m;
+        } catch (TaskscopeException e) {
+            return m; // our container is still marked self, named after its oldest process
+        }
     }
 
     /** Groups an existing process table. */
@@ -106,6 +122,12 @@ public final class Task {
                         ecsByKey.put(key, c);
                         break;
                     }
+                }
+                // Our own container, when a private cgroup namespace hides its path from us.
+                Optional<EcsTaskMetadata.EcsContainer> own = metadata.get().selfDockerId().flatMap(metadata.get()::container);
+                if (!keyOf.containsKey(p.pid()) && own.isPresent() && selfMnt != 0 && p.mntNs() == selfMnt) {
+                    keyOf.put(p.pid(), "ecs:" + own.get().name());
+                    ecsByKey.put("ecs:" + own.get().name(), own.get());
                 }
                 if (keyOf.containsKey(p.pid())) continue;
             }
@@ -146,10 +168,10 @@ public final class Task {
             Container c;
             if (ecs != null) {
                 c = new Container(ecs.name(), ecs.dockerId(), ecs.image().isEmpty() ? Optional.empty() : Optional.of(ecs.image()),
-                        Container.Source.ECS_METADATA, self, ecs.pause() || allInfra, mnt, root, pids, main.pid());
+                        Container.Source.ECS_METADATA, self, ecs.pause() || allInfra || self, mnt, root, pids, main.pid());
             } else {
                 String name = unique(names, oldest.comm().isBlank() ? "pid" + oldest.pid() : oldest.comm());
-                c = new Container(name, "mnt:" + mnt, Optional.empty(), Container.Source.NAMESPACE, self, allInfra && !self,
+                c = new Container(name, "mnt:" + mnt, Optional.empty(), Container.Source.NAMESPACE, self, allInfra || self,
                         mnt, root, pids, main.pid());
             }
             containers.add(c);

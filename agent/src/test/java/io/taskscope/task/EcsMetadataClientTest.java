@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,6 +32,7 @@ class EcsMetadataClientTest {
     HttpServer server;
     final CountDownLatch release = new CountDownLatch(1);
     volatile String lastPath;
+    final java.util.concurrent.atomic.AtomicInteger slowRequests = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void start() throws IOException {
@@ -38,8 +40,13 @@ class EcsMetadataClientTest {
         server.createContext("/v4/ok", ex -> {
             lastPath = ex.getRequestURI().getPath();
             byte[] body;
-            try (InputStream in = getClass().getResourceAsStream("/ecs/task-fargate.json")) {
-                body = in.readAllBytes();
+            if (lastPath.endsWith("/task")) {
+                try (InputStream in = getClass().getResourceAsStream("/ecs/task-fargate.json")) {
+                    body = in.readAllBytes();
+                }
+            } else { // the container endpoint: the metadata of the container that asks (the monitor)
+                body = "{\"DockerId\": \"9f1b3c5d7e9f4a1b8c2d4e6f8a0b1c2d-3741870225\", \"Name\": \"monitor\"}"
+                        .getBytes(StandardCharsets.UTF_8);
             }
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(200, body.length);
@@ -63,6 +70,7 @@ class EcsMetadataClientTest {
             ex.close();
         });
         server.createContext("/v4/slow", ex -> {
+            slowRequests.incrementAndGet();
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -102,9 +110,37 @@ class EcsMetadataClientTest {
         long t0 = System.nanoTime();
         TaskscopeException e = assertThrows(TaskscopeException.class, () -> client("/v4/slow", 300).task());
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(ms < 2000, "gave up after " + ms + " ms");
+        // One deadline for the whole exchange, and one request: HttpURLConnection sent it twice and took 2x.
+        assertTrue(ms >= 300 && ms < 800, "gave up after " + ms + " ms, for a 300 ms timeout");
+        assertEquals(1, slowRequests.get(), "the request is sent once");
         assertTrue(e.oneLine().contains("did not answer within 300 ms"), e.oneLine());
         assertEquals(TaskscopeException.Kind.RUNTIME, e.kind());
+    }
+
+    @Test
+    void aPrivateCgroupNamespaceStillNamesTheMonitorsContainer() throws IOException {
+        // Docker's default on cgroup v2: we see our own cgroup as "0::/", so no DockerId matches it.
+        ProcPath proc = ProcFixture.materialize("task", tmp);
+        Files.writeString(proc.root().resolve("44/cgroup"), "0::/\n");
+        Files.writeString(proc.root().resolve("42/cgroup"), "0::/\n");
+        Task t = Task.snapshot(proc, Optional.of(client("/v4/ok", 2000)));
+        assertEquals("/v4/ok", lastPath, "asked the container endpoint which container is ours");
+        Container monitor = t.containerOf(44).orElseThrow();
+        assertEquals("monitor", monitor.name());
+        assertTrue(monitor.self() && monitor.infrastructure(), "our container is self and set apart");
+        assertEquals("monitor", t.containerOf(42).orElseThrow().name(), "and so is the rest of it (sleep infinity)");
+        assertEquals("web", t.containerOf(18).orElseThrow().name());
+    }
+
+    @Test
+    void httpRepliesAreParsedStrictly() {
+        URI u = URI.create("http://127.0.0.1/v4/x/task");
+        assertEquals("{}", new String(EcsMetadataClient.body("HTTP/1.0 200 OK\r\nContent-Type: a\r\n\r\n{}".getBytes(), u)));
+        TaskscopeException e = assertThrows(TaskscopeException.class,
+                () -> EcsMetadataClient.body("HTTP/1.1 503 Busy\r\n\r\n".getBytes(), u));
+        assertTrue(e.oneLine().contains("answered HTTP 503"), e.oneLine());
+        e = assertThrows(TaskscopeException.class, () -> EcsMetadataClient.body("SSH-2.0-OpenSSH\r\n".getBytes(), u));
+        assertTrue(e.oneLine().contains("not an HTTP reply"), e.oneLine());
     }
 
     @Test
