@@ -6,9 +6,11 @@ import io.taskscope.linux.LibC;
 import io.taskscope.proc.Capability;
 import io.taskscope.proc.ProcReader;
 import io.taskscope.proc.ProcStatus;
+import io.taskscope.proc.ProcessInfo;
 import io.taskscope.task.Container;
 import io.taskscope.task.EcsMetadataClient;
 import io.taskscope.task.EcsTaskMetadata;
+import io.taskscope.task.Role;
 import io.taskscope.task.Task;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -75,20 +77,30 @@ public final class Doctor {
     }
 
     Check pidNamespace() {
+        Container mine = task.self().orElse(null);
         int others = 0;
-        List<String> names = new ArrayList<>();
-        for (Container c : task.containers()) {
-            if (c.self()) continue;
-            others += c.pids().size();
-            names.add(c.name());
+        List<Integer> unplaced = new ArrayList<>();
+        for (ProcessInfo p : task.processes()) {
+            if (task.role(p.pid()) == Role.KERNEL || p.pid() == task.selfPid()) continue;
+            if (mine != null && mine.pids().contains(p.pid())) continue;
+            others++;
+            if (task.containerOf(p.pid()).isEmpty()) unplaced.add(p.pid());
         }
         if (others == 0) {
             return Check.fail("pid-namespace", "only this container's processes are visible",
                     "share the PID namespace: pidMode \"task\" in the task definition (docker: --pid=container:NAME, "
                             + "Kubernetes: shareProcessNamespace: true)");
         }
-        return Check.pass("pid-namespace", others + " process" + (others == 1 ? "" : "es") + " outside this container, in "
-                + names.size() + " container" + (names.size() == 1 ? "" : "s") + " (" + String.join(", ", names) + ")");
+        List<String> names = new ArrayList<>();
+        for (Container c : task.containers()) if (!c.self()) names.add(c.name());
+        String seen = others + " process" + (others == 1 ? "" : "es") + " outside this container";
+        if (!unplaced.isEmpty()) {
+            // Their /proc/PID/ns/mnt and root links could not be read: a missing CAP_SYS_PTRACE, not a missing namespace.
+            return Check.warn("pid-namespace", seen + ", " + unplaced.size() + " of them in no container: their "
+                    + "/proc/PID/ns and root links are unreadable (first: pid " + unplaced.get(0) + ")", PTRACE_FIX);
+        }
+        return Check.pass("pid-namespace", seen + ", in " + names.size() + " container" + (names.size() == 1 ? "" : "s")
+                + " (" + String.join(", ", names) + ")");
     }
 
     Check capSysPtrace(Optional<ProcStatus> self) {
@@ -152,6 +164,18 @@ public final class Doctor {
      */
     List<Check> siblings(boolean ptrace, boolean dac) {
         List<Check> out = new ArrayList<>();
+        // A process no container could be made for (its namespace links are unreadable): say why, with its errno.
+        Container mine = task.self().orElse(null);
+        task.processes().stream()
+                .filter(p -> task.role(p.pid()) == Role.APP && task.containerOf(p.pid()).isEmpty()
+                        && (mine == null || !mine.pids().contains(p.pid())))
+                .findFirst()
+                .ifPresent(p -> out.add(access("root:pid" + p.pid(), p.comm() + " (pid " + p.pid() + ", no container)",
+                        "/proc/" + p.pid() + "/root", () -> {
+                            try (var d = Files.newDirectoryStream(task.proc().file(p.pid(), "root"))) {
+                                d.iterator().hasNext();
+                            }
+                        }, ptrace)));
         for (Container c : task.containers()) {
             if (c.self()) continue;
             int pid = c.mainPid();
@@ -216,8 +240,13 @@ public final class Doctor {
             return Check.warn("ecs-metadata", EcsMetadataClient.ENV + " is not set: containers are named after their oldest "
                     + "process, not the task definition", "nothing to do outside ECS; on ECS the agent sets it in every container");
         }
+        // The snapshot fetched it already: a second request would double the wait on a broken endpoint.
+        if (task.metadata().isEmpty()) {
+            String why = task.warnings().stream().filter(w -> w.contains(EcsMetadataClient.ENV)).findFirst().orElse(null);
+            if (why != null) return Check.fail("ecs-metadata", why, "check " + EcsMetadataClient.ENV);
+        }
         try {
-            EcsTaskMetadata m = ecs.get().task();
+            EcsTaskMetadata m = task.metadata().isPresent() ? task.metadata().get() : ecs.get().task();
             return Check.pass("ecs-metadata", "reachable at " + ecs.get().base() + ": task " + m.family() + ":" + m.revision()
                     + ", containers " + String.join(", ", m.containers().stream().map(EcsTaskMetadata.EcsContainer::name).toList()));
         } catch (TaskscopeException e) {

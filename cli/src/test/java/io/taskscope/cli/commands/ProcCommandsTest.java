@@ -11,6 +11,7 @@ import io.taskscope.proc.ProcPath;
 import io.taskscope.testing.ProcFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -181,6 +182,23 @@ class ProcCommandsTest {
         assertTrue(alone.out().contains("fix: share the PID namespace: pidMode \"task\""), alone.out());
         assertTrue(alone.line("cap-sys-ptrace").startsWith("FAIL"), alone.out());
         assertTrue(alone.out().contains("fix: add SYS_PTRACE to linuxParameters.capabilities.add"), alone.out());
+
+        // Without CAP_SYS_PTRACE the neighbours' ns and root links are unreadable: the PID namespace is still
+        // shared, and doctor must say the capability is what is missing, not pidMode.
+        ProcPath blind = ProcFixture.materialize("task", tmp.resolve("blind"));
+        try (var pids = Files.list(blind.root())) {
+            for (Path d : pids.filter(d -> d.getFileName().toString().matches("\\d+") && !d.endsWith("44")
+                    && !d.endsWith("42") && !d.endsWith("50")).toList()) {
+                Files.deleteIfExists(d.resolve("ns/mnt"));
+                Files.deleteIfExists(d.resolve("root"));
+            }
+        }
+        System.setProperty(ProcPath.PROPERTY, blind.root().toString());
+        var out = new StringWriter();
+        Main.run(new String[] {"doctor"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        String pidNs = out.toString().lines().filter(l -> l.contains("pid-namespace")).findFirst().orElseThrow();
+        assertTrue(pidNs.startsWith("WARN pid-namespace") && pidNs.contains("in no container"), out.toString());
+        assertFalse(out.toString().contains("share the PID namespace"), out.toString());
 
         Result json = run("host", "doctor", "--json");
         assertEquals(1, json.code());
