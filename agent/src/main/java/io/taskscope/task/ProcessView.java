@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 
 /**
@@ -33,12 +34,13 @@ import java.util.Locale;
  * @param cmdline      the arguments
  * @param command      what ps's COMMAND shows
  * @param container    the container's name, "" when none
+ * @param selfContainer the process is in the monitor's own container
  * @param role         app, self, pause, agent or kernel
  */
 public record ProcessView(int pid, int ppid, List<Integer> nspid, String user, int uid, double cpuPercent,
                           double memPercent, long vszKiB, long rssKiB, String tty, String stat,
                           double startEpochSeconds, long cpuSeconds, int threads, String comm, List<String> cmdline,
-                          String command, String container, Role role) {
+                          String command, String container, Role role, boolean selfContainer) {
 
     public static ProcessView of(Task task, ProcessInfo p) {
         SystemInfo sys = task.table().system();
@@ -49,11 +51,12 @@ public record ProcessView(int pid, int ppid, List<Integer> nspid, String user, i
         double mem = sys.memTotalKiB() > 0 ? 100.0 * rss / sys.memTotalKiB() : 0;
         int uid = p.euid();
         String user = p.kernelThread() ? (uid == 0 ? "root" : Integer.toString(uid)) : task.users().user(p, uid);
-        return new ProcessView(p.pid(), p.ppid(), p.nspid(), user, uid, round1(cpu), round1(mem),
+        Optional<Container> c = task.containerOf(p.pid());
+        return new ProcessView(p.pid(), p.ppid(), p.nspid(), user, uid, truncate1(cpu), truncate1(mem),
                 p.stat().get(StatField.VSIZE) / 1024, rss, tty((int) p.stat().get(StatField.TTY_NR)), stat(p),
                 sys.startEpochSeconds(p.startTicks()), ticks / sys.clockTicks(), p.status().threads(), p.comm(),
-                p.cmdline(), p.command(), task.containerOf(p.pid()).map(Container::name).orElse(""),
-                task.role(p.pid()));
+                p.cmdline(), p.command(), c.map(Container::name).orElse(""),
+                task.role(p.pid()), c.map(Container::self).orElse(false));
     }
 
     /** The innermost PID when the process is in a PID namespace nested below ours, else 0. */
@@ -61,8 +64,9 @@ public record ProcessView(int pid, int ppid, List<Integer> nspid, String user, i
         return nspid.size() > selfDepth ? nspid.get(nspid.size() - 1) : 0;
     }
 
-    private static double round1(double v) {
-        return Math.round(v * 10) / 10.0;
+    /** One decimal, truncated as procps does (it computes per mille in integers); the epsilon absorbs float error. */
+    static double truncate1(double v) {
+        return Math.floor(v * 10 + 1e-6) / 10.0;
     }
 
     /** ps's STAT: the state letter, then &lt; N L s l + as procps prints them. */

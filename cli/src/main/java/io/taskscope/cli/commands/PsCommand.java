@@ -136,11 +136,16 @@ public class PsCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The container's name and, for infrastructure, its role in parentheses: every process of the
+     * monitor's own container is "(self)", the pause process "(pause)", ECS Exec/SSM agents "(agent)".
+     */
     static String containerLabel(ProcessView v) {
         String name = v.container().isEmpty() ? "-" : v.container();
-        if (v.role() == Role.APP) return name;
         if (v.role() == Role.KERNEL) return "(kernel)";
-        return v.role().label().equals(name) ? name : name + " (" + v.role().label() + ")";
+        Role role = v.role() == Role.APP && v.selfContainer() ? Role.SELF : v.role();
+        if (role == Role.APP) return name;
+        return role.label().equals(name) ? "(" + name + ")" : name + " (" + role.label() + ")";
     }
 
     @Override

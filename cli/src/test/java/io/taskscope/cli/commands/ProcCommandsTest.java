@@ -66,9 +66,11 @@ class ProcCommandsTest {
                 List.of(r.lines().get(0).trim().split(" +")));
         assertTrue(r.line(" 18 ").startsWith("nginx "), r.out());
         assertTrue(r.line("pool www").startsWith("www-data "), r.out());
-        assertTrue(r.line("/pause").contains(" pause "), r.out());
+        assertTrue(r.line("/pause").contains(" (pause) "), r.out());
         assertTrue(r.line("amazon-ssm-agent").contains("php-fpm (agent)"), r.out());
         assertTrue(r.line("taskscope.jar").contains("sleep (self)"), r.out());
+        // Every process of the monitor's own container is set apart, not just this JVM.
+        assertTrue(r.line("sleep infinity").contains("sleep (self)"), r.out());
         assertTrue(r.line("./my (odd) proc) x --flag").contains(" nginx "), r.out());
         assertTrue(r.line("<defunct>").contains("[php-fpm] <defunct>"), r.out());
         // pid 50 lives in a PID namespace nested below ours: NSPID shows its PID there.
