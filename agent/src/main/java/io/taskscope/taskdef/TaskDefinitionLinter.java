@@ -38,6 +38,16 @@ public final class TaskDefinitionLinter {
         this.monitorName = monitorName;
     }
 
+    /** Jackson's own words, without the source-location clause it appends to some messages. */
+    static String jsonProblem(JacksonException e) {
+        String m = String.valueOf(e.getOriginalMessage());
+        int nl = m.indexOf('\n');
+        if (nl >= 0) m = m.substring(0, nl);
+        int src = m.indexOf(" at [Source:");
+        if (src < 0) src = m.indexOf("[Source:");
+        return (src >= 0 ? m.substring(0, src) : m).strip();
+    }
+
     /** Lints JSON text; text that is not JSON is one error finding, not an exception. */
     public LintReport lint(String source, byte[] json) {
         JsonNode root;
@@ -47,7 +57,7 @@ public final class TaskDefinitionLinter {
             JsonLocation at = e instanceof JsonProcessingException p ? p.getLocation() : null;
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             return new LintReport(source, Optional.empty(), List.of(new Finding(Severity.ERROR, "json", "$",
-                    Optional.empty(), "not valid JSON" + where + ": " + e.getOriginalMessage(),
+                    Optional.empty(), "not valid JSON" + where + ": " + jsonProblem(e),
                     "fix the syntax; ECS rejects the file as it is")));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("reading JSON from memory", e);
@@ -107,7 +117,8 @@ public final class TaskDefinitionLinter {
                     : "host".equals(pid) ? "pidMode is \"host\", which Fargate does not support"
                     : "pidMode is \"" + pid + "\"";
             run.error("pid-mode", base + ".pidMode", null,
-                    what + ": each container gets its own PID namespace and taskscope sees only its own processes",
+                    what + ("host".equals(pid) ? " (on EC2 it would show taskscope every process of the host)"
+                            : ": each container gets its own PID namespace and taskscope sees only its own processes"),
                     "set \"pidMode\": \"task\"");
         }
         checkSize(run, td, base);
@@ -254,7 +265,10 @@ public final class TaskDefinitionLinter {
             }
         }
         JsonNode essential = m.node().get("essential");
-        if (essential == null || essential.asBoolean(true)) {
+        if (essential != null && !essential.isBoolean()) {
+            run.error("essential", m.path() + ".essential", m, "\"essential\" is " + essential
+                            + ", not a boolean: ECS rejects the task definition", "set \"essential\": false (no quotes)");
+        } else if (essential == null || essential.asBoolean(true)) {
             run.warning("essential", m.path() + ".essential", m,
                     role + " is essential" + (essential == null ? " (the default)" : "")
                             + ": if taskscope stops, ECS stops the whole task",
@@ -320,7 +334,11 @@ public final class TaskDefinitionLinter {
             Container t = byName.get(target);
             String path = m.path() + ".dependsOn[" + i + "].condition";
             if (t == null) continue;
-            if (condition.equals("START")) {
+            if (condition.equals("COMPLETE") || condition.equals("SUCCESS")) {
+                run.error("depends-healthy", path, m, m.label() + " waits for \"" + target + "\" to " + condition
+                                + " (exit): " + target + " is a long-running container, so taskscope would start only "
+                                + "after it stopped", "use \"condition\": \"HEALTHY\"");
+            } else if (condition.equals("START")) {
                 run.warning("depends-healthy", path, m, m.label() + " waits only for \"" + target
                                 + "\" to start: taskscope may find it half-started",
                         "use \"condition\": \"HEALTHY\"" + (t.node().has("healthCheck") ? ""
@@ -351,6 +369,9 @@ public final class TaskDefinitionLinter {
         return seen;
     }
 
+    /** The log drivers Fargate accepts (task definition parameters, logConfiguration). */
+    private static final Set<String> FARGATE_LOG_DRIVERS = Set.of("awslogs", "splunk", "awsfirelens");
+
     private static void checkLogs(Run run, Container c, boolean monitor) {
         JsonNode lc = c.node().get("logConfiguration");
         if (lc == null || !lc.isObject()) {
@@ -367,6 +388,12 @@ public final class TaskDefinitionLinter {
         }
         String driver = text(lc, "logDriver");
         String path = c.path() + ".logConfiguration";
+        if (!FARGATE_LOG_DRIVERS.contains(driver)) {
+            run.error("log-driver", path + ".logDriver", c, c.label() + " logs through \"" + driver + "\", which Fargate "
+                            + "does not support (it takes awslogs, splunk and awsfirelens)",
+                    "use \"logDriver\": \"awslogs\"");
+            return;
+        }
         if (!driver.equals("awslogs")) {
             if (monitor) {
                 run.warning("awslogs", path + ".logDriver", c, c.label() + " (taskscope's) logs through \"" + driver
@@ -389,6 +416,10 @@ public final class TaskDefinitionLinter {
                     c.label() + " logs in " + (mode.isEmpty() ? "blocking mode (the default)" : "mode \"" + mode + "\"")
                             + ": when CloudWatch is slow, writes to stdout block and the container stalls",
                     "set \"mode\": \"non-blocking\" and a \"max-buffer-size\"");
+        } else if (!text(options, "max-buffer-size").isEmpty() && !text(options, "max-buffer-size").matches("(?i)[0-9]+[kmg]?b?")) {
+            run.error("awslogs-mode", path + ".options.max-buffer-size", c, c.label() + "'s max-buffer-size \""
+                            + text(options, "max-buffer-size") + "\" is not a size: ECS refuses to start the container",
+                    "give a size such as \"4m\" or \"25m\"");
         } else if (text(options, "max-buffer-size").isEmpty()) {
             run.warning("awslogs-mode", path + ".options", c,
                     c.label() + " logs in non-blocking mode without a max-buffer-size: the default buffer is small "

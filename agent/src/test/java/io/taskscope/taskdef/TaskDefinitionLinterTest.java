@@ -76,6 +76,33 @@ class TaskDefinitionLinterTest {
     }
 
     @Test
+    void valuesEcsOrFargateRejectAreErrors() throws IOException {
+        Finding driver = only(lintShipped(td -> ((ObjectNode) container(td, "app").get("logConfiguration"))
+                .put("logDriver", "json-file")), "log-driver");
+        assertEquals(Severity.ERROR, driver.severity());
+        assertEquals("$.containerDefinitions[0].logConfiguration.logDriver", driver.path());
+        assertTrue(driver.message().contains("Fargate does not support"), driver.message());
+
+        Finding buffer = only(lintShipped(td -> ((ObjectNode) container(td, "monitor").at("/logConfiguration/options"))
+                .put("max-buffer-size", "lots")), "awslogs-mode");
+        assertEquals(Severity.ERROR, buffer.severity());
+        assertEquals("$.containerDefinitions[2].logConfiguration.options.max-buffer-size", buffer.path());
+
+        Finding essential = only(lintShipped(td -> container(td, "monitor").put("essential", "false")), "essential");
+        assertEquals(Severity.ERROR, essential.severity());
+        assertTrue(essential.message().contains("not a boolean"), essential.message());
+    }
+
+    @Test
+    void aMonitorWaitingForItsNeighboursToExitNeverStarts() throws IOException {
+        Finding f = only(lintShipped(td -> ((ObjectNode) container(td, "monitor").get("dependsOn").get(0))
+                .put("condition", "COMPLETE")), "depends-healthy");
+        assertEquals(Severity.ERROR, f.severity());
+        assertEquals("$.containerDefinitions[2].dependsOn[0].condition", f.path());
+        assertEquals("use \"condition\": \"HEALTHY\"", f.fix());
+    }
+
+    @Test
     void aCapabilityFargateRefusesIsAnError() throws IOException {
         LintReport r = lintShipped(td -> container(td, "web").putObject("linuxParameters").putObject("capabilities")
                 .putArray("add").add("NET_ADMIN"));

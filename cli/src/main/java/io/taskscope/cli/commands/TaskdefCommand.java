@@ -63,6 +63,12 @@ public class TaskdefCommand implements Runnable {
         public Integer call() {
             byte[] text = read(file);
             LintReport report = new TaskDefinitionLinter(Optional.ofNullable(monitor)).lint(file, text);
+            if (monitor != null && report.monitor().isEmpty()) {
+                // A --monitor that names no container is a mistake in the command line, not in the file.
+                report.findings().stream().filter(f -> f.rule().equals("monitor")).findFirst().ifPresent(f -> {
+                    throw TaskscopeException.usage(f.message() + " in " + file, f.fix());
+                });
+            }
             PrintWriter out = spec.commandLine().getOut();
             if (json.json) {
                 out.println(toJson(report).toPrettyString());
