@@ -279,7 +279,7 @@ public final class RootedFs implements AutoCloseable {
             if (info.type() == FileType.DIRECTORY && depth < maxDepth) {
                 int child;
                 try {
-                    child = Fs.openat(dir, name, Fs.O_RDONLY | Fs.O_DIRECTORY | Fs.O_NOFOLLOW | Fs.O_CLOEXEC);
+                    child = openChildDirectory(dir, name);
                 } catch (LastErrorException e) {
                     continue; // replaced by a symlink or removed mid-walk; never followed
                 }
@@ -293,6 +293,17 @@ public final class RootedFs implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** A subdirectory for reading, never through a symlink, and without touching its atime where we may. */
+    private static int openChildDirectory(int dir, byte[] name) {
+        int flags = Fs.O_RDONLY | Fs.O_DIRECTORY | Fs.O_NOFOLLOW | Fs.O_CLOEXEC;
+        try {
+            return Fs.openat(dir, name, flags | Fs.O_NOATIME);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != Errno.EPERM) throw e; // O_NOATIME needs ownership or CAP_FOWNER
+            return Fs.openat(dir, name, flags);
+        }
     }
 
     private String hashAt(int dir, byte[] name) {
@@ -457,10 +468,45 @@ public final class RootedFs implements AutoCloseable {
         if (path.indexOf('\0') >= 0) {
             throw FsException.usage(FsException.Reason.BAD_PATH, "path contains a NUL byte", "give a plain path");
         }
+        int fd;
         try {
-            return resolver.resolve(rootFd, path, follow);
+            fd = resolver.resolve(rootFd, path, follow);
         } catch (LastErrorException e) {
             throw explain(path, follow, e.getErrorCode());
+        }
+        if (onProcfs(fd) && throughSymlink(path, follow)) {
+            // The target's /proc is the task's shared procfs: /proc/self and /proc/thread-self name the reader,
+            // taskscope, and a planted link into /proc/<pid> names whichever process the neighbour chose.
+            Fs.closeQuietly(fd);
+            throw FsException.runtime(FsException.Reason.ESCAPE_REFUSED, "escape refused: '" + path + "' in " + label
+                    + " reaches /proc through a symbolic link: in a shared PID namespace /proc/self is taskscope itself,"
+                    + " not the target", "give the /proc path without links, or use 'taskscope env' or 'inspect' on the PID");
+        }
+        return fd;
+    }
+
+    private static boolean onProcfs(int fd) {
+        try {
+            return Fs.fstatfsType(fd) == Fs.PROC_SUPER_MAGIC;
+        } catch (LastErrorException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether resolving {@code path} follows a symlink: openat2 again with RESOLVE_NO_SYMLINKS, which
+     * fails with ELOOP if it does. Without openat2 the walk resolver already refuses every symlink on
+     * procfs (/proc/self, /proc/thread-self), the case that reaches the reader.
+     */
+    private boolean throughSymlink(String path, boolean follow) {
+        if (!Openat2Resolver.available()) return false;
+        int flags = Fs.O_PATH | Fs.O_CLOEXEC | (follow ? 0 : Fs.O_NOFOLLOW);
+        try {
+            Fs.closeQuietly(Fs.openat2(rootFd, Fs.bytes(path.isEmpty() ? "/" : path), flags,
+                    Fs.RESOLVE_IN_ROOT | Fs.RESOLVE_NO_MAGICLINKS | Fs.RESOLVE_NO_SYMLINKS));
+            return false;
+        } catch (LastErrorException e) {
+            return true; // ELOOP: a symlink on the way; anything else: refuse rather than guess
         }
     }
 

@@ -18,8 +18,9 @@ import java.util.List;
  * and ".." pops the stack of directories this walk opened rather than asking the kernel for the
  * parent: a directory moved out of the root cannot carry the walk with it.
  *
- * <p>Stricter than openat2 on one point: every symlink on procfs is refused, where openat2 still
- * follows the harmless /proc/self and /proc/thread-self.
+ * <p>Every symlink on procfs is refused, /proc/self and /proc/thread-self included: openat2 follows
+ * those (they are not magic links), and in a shared PID namespace they name the reader, taskscope,
+ * so RootedFs also refuses an openat2 result on procfs that was reached through a symlink.
  *
  * <p>Also used, on either kernel, to explain a failure: it records where a path tried to leave the root.
  */

@@ -97,6 +97,23 @@ class RootedFsHostileTest {
 
     @ParameterizedTest
     @EnumSource(value = RootedFs.Mode.class, names = {"OPENAT2", "WALK"})
+    void linksIntoASharedProcNeverShowTheReader(RootedFs.Mode mode) throws Exception {
+        // openat2's RESOLVE_NO_MAGICLINKS lets /proc/self through: it is an ordinary symlink, to the reader's PID.
+        String ours = new String(Files.readAllBytes(Path.of("/proc/self/environ")), StandardCharsets.UTF_8);
+        try (RootedFs fs = RootedFs.open(target.pid, mode)) {
+            for (String p : List.of("/selfenv", "/selfcmd", "/hostproc/self/environ", "/procdir/self/environ")) {
+                FsException e = assertThrows(FsException.class, () -> fs.read(p, 1 << 20), p);
+                assertTrue(e.reason() == FsException.Reason.ESCAPE_REFUSED || e.reason() == FsException.Reason.MAGIC_LINK_REFUSED,
+                        p + ": " + e.oneLine());
+                assertFalse(e.oneLine().contains(ours.split("\0")[0]), e.oneLine());
+            }
+            FsException sha = assertThrows(FsException.class, () -> fs.sha256("/selfenv"));
+            assertTrue(sha.oneLine().contains("escape refused"), sha.oneLine());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RootedFs.Mode.class, names = {"OPENAT2", "WALK"})
     void loopsAndNonDirectoriesFailClearly(RootedFs.Mode mode) {
         try (RootedFs fs = RootedFs.open(target.pid, mode)) {
             assertEquals(FsException.Reason.SYMLINK_LOOP, assertThrows(FsException.class, () -> fs.read("/loop1", 10)).reason());

@@ -46,6 +46,7 @@ public final class HostileRoot implements AutoCloseable {
         Path root = dir.resolve("root");
         Files.createDirectories(root.resolve("etc"));
         Files.createDirectories(root.resolve("proc"));
+        Files.createDirectories(root.resolve("hostproc"));
         Files.createDirectories(root.resolve("usr"));
         Files.createDirectories(root.resolve("var/www/html"));
         Files.createDirectories(root.resolve("tmp"));
@@ -73,8 +74,13 @@ public final class HostileRoot implements AutoCloseable {
         Files.createSymbolicLink(root.resolve("magic1"), Path.of("/proc/1/root" + secretAbs));
         Files.createSymbolicLink(root.resolve("magiccwd"), Path.of("/proc/self/cwd"));
         Files.createSymbolicLink(root.resolve("race"), Path.of("inside.txt"));
+        // A procfs of the PID namespace the reader shares (as /proc is in a pidMode task): /proc/self is the reader.
+        Files.createSymbolicLink(root.resolve("selfenv"), Path.of("/hostproc/self/environ"));
+        Files.createSymbolicLink(root.resolve("selfcmd"), Path.of("/hostproc/thread-self/cmdline"));
+        Files.createSymbolicLink(root.resolve("procdir"), Path.of("/hostproc"));
         Process p = new ProcessBuilder("unshare", "--mount", "--pid", "--fork", "--kill-child", "--propagation", "private",
-                "sh", "-c", "mount -t proc proc \"$0/proc\" && mount --bind /usr \"$0/usr\" && exec chroot \"$0\" /usr/bin/sleep 600",
+                "sh", "-c", "mount -t proc proc \"$0/proc\" && mount --bind /proc \"$0/hostproc\" && mount --bind /usr \"$0/usr\" "
+                        + "&& exec chroot \"$0\" /usr/bin/sleep 600",
                 root.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         int child = -1;
