@@ -79,7 +79,10 @@ for q in procs:
         m = MNT[q['ctr']]
         ln = [f"ns/mnt mnt:[{m}]", f"ns/pid pid:[4026532100]", f"ns/pid_for_children pid:[{4026532100 if q['pid']!=50 else 4026532999}]",
               f"ns/net net:[4026532110]", f"ns/uts uts:[{m+1}]", f"ns/ipc ipc:[4026532120]", f"ns/user user:[4026531837]",
-              f"ns/cgroup cgroup:[4026531835]", f"ns/time time:[4026531834]", f"root ../roots/{q['ctr']}", f"cwd ../roots/{q['ctr']}", f"exe /usr/bin/{q['comm']}"]
+              f"ns/cgroup cgroup:[4026531835]", f"ns/time time:[4026531834]", f"root ../roots/{q['ctr']}", f"cwd ../roots/{q['ctr']}", (f"exe ../agentbin/amazon-ssm-agent" if q['pid'] == 12 else f"exe /usr/bin/{q['comm']}")]
+        # pid 12's exe is the file roots/monitor/managed-agents/execute-command/amazon-ssm-agent also links to:
+        # ECS bind-mounts the one agent binary into every container (see Task.genuineAgent); agentbin/ and
+        # that link (a "links" file there) are kept by hand, as is the web container's look-alike.
         open(f"{d}/links","w").write("\n".join(ln)+"\n")
 # pid 50 is in a nested PID namespace
 links50 = open("task/50/links").read().replace("ns/pid pid:[4026532100]", "ns/pid pid:[4026532999]")

@@ -106,7 +106,7 @@ public final class Task {
                 .orElseGet(() -> reader.namespace(selfPid, io.taskscope.proc.NsType.MNT).orElse(0));
 
         Map<Integer, Role> roles = new HashMap<>();
-        for (ProcessInfo p : table.processes()) roles.put(p.pid(), roleOf(p, selfPid));
+        for (ProcessInfo p : table.processes()) roles.put(p.pid(), roleOf(p, selfPid, proc, reader));
 
         // pid -> group key; LinkedHashMap keeps groups in order of their first (lowest) PID.
         Map<Integer, String> keyOf = new HashMap<>();
@@ -188,14 +188,39 @@ public final class Task {
         return candidate;
     }
 
-    static Role roleOf(ProcessInfo p, int selfPid) {
+    static Role roleOf(ProcessInfo p, int selfPid, ProcPath proc, ProcReader reader) {
         if (p.kernelThread()) return Role.KERNEL;
         if (p.pid() == selfPid) return Role.SELF;
         String program = p.program();
-        if (program.startsWith("/managed-agents/")) return Role.AGENT;
+        if (program.startsWith("/managed-agents/") || reader.link(p.pid(), "exe").orElse("").startsWith("/managed-agents/")) {
+            return genuineAgent(p, program, selfPid, proc, reader) ? Role.AGENT : Role.APP;
+        }
         boolean pauseName = p.comm().equals("pause") || program.equals("/pause") || program.endsWith("/pause");
         if (pauseName && p.innermostPid() == 1) return Role.PAUSE;
         return Role.APP;
+    }
+
+    /**
+     * Whether a process that claims to be ECS Exec's agent (argv[0] or exe under /managed-agents/) runs the
+     * real one. Agents are never traced, so the claim alone would let any process hide by its name. ECS
+     * bind-mounts the agent's binaries from the host into every container of the task, ours included:
+     * the real one is the very file (device and inode) at that path in our own root. A look-alike
+     * dropped into a neighbour's filesystem is another file, and with ECS Exec off there is none in ours.
+     */
+    static boolean genuineAgent(ProcessInfo p, String program, int selfPid, ProcPath proc, ProcReader reader) {
+        String claimed = reader.link(p.pid(), "exe").filter(e -> e.startsWith("/managed-agents/")).orElse(program);
+        Object theirs = identity(proc.file(p.pid(), "exe"));
+        Object ours = identity(proc.file(selfPid, "root").resolve(claimed.substring(1)));
+        return theirs != null && theirs.equals(ours);
+    }
+
+    private static Object identity(java.nio.file.Path file) {
+        try {
+            var a = java.nio.file.Files.readAttributes(file, "unix:dev,ino");
+            return List.of(a.get("dev"), a.get("ino"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     public ProcPath proc() {

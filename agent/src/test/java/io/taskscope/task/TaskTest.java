@@ -9,6 +9,7 @@ import io.taskscope.proc.ProcessTable;
 import io.taskscope.testing.ProcFixture;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +50,19 @@ class TaskTest {
         assertEquals("pause", pause.name());
         assertTrue(pause.infrastructure());
         assertEquals(Container.Source.NAMESPACE, pause.source());
+    }
+
+    @Test
+    void onlyTheRealEcsExecAgentIsInfrastructureNotAProcessNamedLikeIt() throws IOException {
+        ProcPath proc = ProcFixture.materialize("task", tmp);
+        // pid 19 (an nginx worker) renames itself and runs a look-alike binary from its own root.
+        Files.write(proc.root().resolve("19/cmdline"), "/managed-agents/execute-command/amazon-ssm-agent\0".getBytes());
+        Files.delete(proc.root().resolve("19/exe"));
+        Files.createSymbolicLink(proc.root().resolve("19/exe"),
+                Path.of("../roots/web/managed-agents/execute-command/amazon-ssm-agent"));
+        Task t = Task.of(proc, ProcessTable.snapshot(proc), Optional.of(fargateMetadata()), List.of());
+        assertEquals(Role.AGENT, t.role(12), "pid 12 runs the binary ECS bind-mounts into every container, ours too");
+        assertEquals(Role.APP, t.role(19), "a name is not proof: pid 19 stays an application process, traced");
     }
 
     @Test
