@@ -99,7 +99,14 @@ public final class ControlServer implements AutoCloseable {
                     throw TaskscopeException.runtime("another agent is already listening on " + path,
                             "stop it first, or give this one another TASKSCOPE_SOCKET");
                 }
-                Files.delete(path); // stale: its agent died without cleaning up
+                // Stale: its agent died without cleaning up. Only a socket is ours to remove; anything else
+                // at that path is somebody's file, and an agent must not destroy it to start.
+                Object mode = Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!(mode instanceof Integer m) || (m & 0170000) != 0140000) {
+                    throw TaskscopeException.runtime(path + " exists and is not a socket",
+                            "remove it yourself if it is not needed, or give the agent another TASKSCOPE_SOCKET");
+                }
+                Files.delete(path);
             }
             ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             ch.bind(UnixDomainSocketAddress.of(path));

@@ -29,6 +29,8 @@ public final class EventQueue implements AutoCloseable {
     private final boolean reportDrops;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong sinkFailures = new AtomicLong();
+    private volatile boolean failing; // written by the writer thread only
     private final Thread writer;
     private long reportedDrops;
     private long lastReportNanos;
@@ -99,9 +101,20 @@ public final class EventQueue implements AutoCloseable {
         try {
             sink.accept(e);
             delivered.incrementAndGet();
+            failing = false;
         } catch (RuntimeException ex) {
-            log.warn("event sink failed; event lost: {}", ex.toString());
+            // A broken output (EPIPE, EBADF) fails every event: count them as drops, as a full queue's
+            // are, and say so once per failure spell, not once per event (that flooded stderr at 1,300 lines/s).
+            dropped.incrementAndGet();
+            sinkFailures.incrementAndGet();
+            if (!failing) log.warn("event output failed, events are dropped until it works again: {}", ex.toString());
+            failing = true;
         }
+    }
+
+    /** Events the sink refused (an output error); they are counted in {@link #dropped()} too. */
+    public long sinkFailures() {
+        return sinkFailures.get();
     }
 
     private void maybeReportDrops(boolean force) {

@@ -86,6 +86,17 @@ class ControlServerTest {
     }
 
     @Test
+    void aFileThatIsNotASocketIsNeverRemoved(@TempDir Path dir) throws Exception {
+        Path notASocket = Files.writeString(dir.resolve("agent.sock"), "important\n");
+        TaskscopeException e = assertThrows(TaskscopeException.class, () -> ControlServer.start(notASocket, HANDLER));
+        assertTrue(e.oneLine().contains("exists and is not a socket"), e.oneLine());
+        assertEquals("important\n", Files.readString(notASocket), "the file is left as it was");
+        Path directory = Files.createDirectory(dir.resolve("sockdir"));
+        assertThrows(TaskscopeException.class, () -> ControlServer.start(directory, HANDLER));
+        assertTrue(Files.isDirectory(directory));
+    }
+
+    @Test
     void subscribersGetTheirFilteredEventsAndFollowChildren(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("agent.sock");
         try (ControlServer server = ControlServer.start(sock, HANDLER)) {

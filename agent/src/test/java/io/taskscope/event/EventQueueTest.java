@@ -49,4 +49,24 @@ class EventQueueTest {
         assertEquals(50, seen.size());
         assertFalse(q.offer(ev(1)));
     }
+
+    @Test
+    void aBrokenOutputCountsItsLossesAsDropsAndRecovers() {
+        // A reader that went away: every write fails with EPIPE until it is back.
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ConcurrentLinkedQueue<Event> seen = new ConcurrentLinkedQueue<>();
+        EventQueue q = new EventQueue(1000, e -> {
+            if (broken.get()) throw new java.io.UncheckedIOException(new java.io.IOException("Broken pipe"));
+            seen.add(e);
+        }, false);
+        for (int i = 0; i < 200; i++) q.offer(ev(i));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (q.sinkFailures() < 200 && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertEquals(200, q.sinkFailures());
+        assertEquals(200, q.dropped(), "lost events are drops, in health and metrics alike");
+        broken.set(false);
+        for (int i = 0; i < 10; i++) q.offer(ev(i));
+        assertTrue(q.close(5000));
+        assertEquals(10, seen.size(), "delivery resumes when the output works again");
+    }
 }
