@@ -45,6 +45,7 @@ final class Discovery {
     private Optional<EcsTaskMetadata> metadata = Optional.empty();
     private long metadataAt;
     private int[] lastPids = new int[0];
+    private Map<Integer, String> untracedExe = Map.of();
     private final Set<String> warned = new HashSet<>();
     private final Map<Long, String> refused = new ConcurrentHashMap<>();
     private final Set<Integer> pending = ConcurrentHashMap.newKeySet();
@@ -95,7 +96,9 @@ final class Discovery {
     synchronized CompletableFuture<Void> scan(Tracer tracer) {
         int[] pids = ProcessTable.listPids(proc);
         Arrays.sort(pids);
-        if (task != null && Arrays.equals(pids, lastPids)) return CompletableFuture.completedFuture(null); // nothing new
+        // Nothing new: the same PIDs, and none of the untraced ones has exec'd since (an entrypoint's
+        // 'exec "$@"' keeps its PID and becomes the program a selector names).
+        if (task != null && Arrays.equals(pids, lastPids) && !execedSinceLastScan()) return CompletableFuture.completedFuture(null);
         lastPids = pids;
         refreshMetadata();
         List<String> warnings = new ArrayList<>();
@@ -135,7 +138,28 @@ final class Discovery {
             }));
         }
         refused.keySet().removeIf(k -> !alive.contains((int) (k >>> 32)));
+        // What each untraced candidate runs now; a scan with the same PIDs compares against it.
+        Map<Integer, String> exes = new HashMap<>();
+        for (ProcessInfo p : t.processes()) {
+            if (eligible(t, p) && !traced.contains(p.pid()) && !pending.contains(p.pid())) exes.put(p.pid(), readExe(p.pid()));
+        }
+        untracedExe = exes;
         return CompletableFuture.allOf(attaches.toArray(CompletableFuture[]::new));
+    }
+
+    private boolean execedSinceLastScan() {
+        for (Map.Entry<Integer, String> e : untracedExe.entrySet()) {
+            if (!java.util.Objects.equals(readExe(e.getKey()), e.getValue())) return true;
+        }
+        return false;
+    }
+
+    private String readExe(int pid) {
+        try {
+            return Files.readSymbolicLink(proc.file(pid, "exe")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     /** Infrastructure and our own container are never traced, whatever the selectors say. */
@@ -152,11 +176,7 @@ final class Discovery {
     private String exe(ProcessInfo p) {
         boolean needed = config.select().stream().anyMatch(s -> !s.exes().isEmpty());
         if (!needed) return null;
-        try {
-            return Files.readSymbolicLink(proc.file(p.pid(), "exe")).toString();
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
+        return readExe(p.pid());
     }
 
     private void refreshMetadata() {

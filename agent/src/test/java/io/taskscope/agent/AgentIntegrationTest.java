@@ -10,8 +10,10 @@ import io.taskscope.event.EventJsonReader;
 import io.taskscope.event.SyscallEvent;
 import io.taskscope.rules.RuleLoader;
 import io.taskscope.testing.CPrograms;
+import io.taskscope.testing.Prereq;
 import io.taskscope.testing.WebApp;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +118,34 @@ class AgentIntegrationTest {
         char state = CPrograms.state(app.pid());
         assertTrue(state == 'S' || state == 'R', "state " + state);
         assertTrue(app.isAlive());
+    }
+
+    @Test
+    void aProcessThatExecsIntoASelectedProgramIsTracedWithoutANewPid(@TempDir Path dir) throws Exception {
+        Prereq.requireRoot();
+        Path bin = CPrograms.binary("agentload");
+        // An entrypoint's 'exec "$@"': the shell spins on builtins (no fork, so the PID set stays the same)
+        // and then becomes the selected program under the same PID.
+        Path go = dir.resolve("go");
+        String inner = "mount -t tmpfs tmpfs /var/www/html && while [ ! -e " + go + " ]; do :; done; exec "
+                + bin + " /var/www/html 100000 5";
+        ProcessHandle h = CPrograms.startShell("exec unshare --mount --propagation private sh -c '" + inner + "'",
+                dir.resolve("late.out"));
+        Lines out = new Lines();
+        // Anchored: the shell's own command line names the program too ("sh -c ... exec agentload ...").
+        String selector = "^" + WebApp.commandPattern() + " ";
+        try (Agent agent = Agent.start(config(dir, selector, Map.of()), new RuleLoader().addDefaults().build(), out)) {
+            Thread.sleep(1000); // a few scans see the shell, unselected, with an unchanged PID set
+            assertTrue(agent.tracees().stream().noneMatch(t -> t.pid() == h.pid()), "the shell is not selected");
+            Files.writeString(go, "");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (agent.tracees().stream().noneMatch(t -> t.pid() == h.pid()) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(h.info().command().orElse("").endsWith("/agentload"), "the shell became the program");
+            assertTrue(agent.tracees().stream().anyMatch(t -> t.pid() == h.pid()), "traced after its exec, same PID");
+        }
+        assertEquals(0, CPrograms.tracerPid(h.pid()));
     }
 
     @Test
