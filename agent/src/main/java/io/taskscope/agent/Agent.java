@@ -112,7 +112,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Parses the strace filter now, so that a typo stops the agent at start with strace's message. */
-    static SyscallFilter filter(List<String> expressions) {
+    public static SyscallFilter filter(List<String> expressions) {
         try {
             SyscallFilter f = SyscallFilter.parse(expressions);
             f.selection(SyscallTable.current());

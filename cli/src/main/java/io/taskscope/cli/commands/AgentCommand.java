@@ -71,6 +71,7 @@ public class AgentCommand implements Callable<Integer> {
             return 0;
         }
         if (check) {
+            io.taskscope.agent.Agent.filter(cfg.filter()); // what a real start would reject, --check rejects
             out.println("configuration ok: " + summary(cfg, rules));
             out.flush();
             return 0;

@@ -91,6 +91,19 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void checkRejectsWhatAStartWouldReject(@TempDir Path dir) throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "agent", "--check");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("TASKSCOPE_FILTER", "trace=bogus");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("invalid system call 'bogus'") && !out.contains("configuration ok"), out);
+    }
+
+    @Test
     void sigtermDetachesFlushesWritesFinalMetricsAndExitsZero(@TempDir Path dir) throws Exception {
         WebApp app = WebApp.start(dir, 20_000, 10);
         Path out = dir.resolve("agent.out");
