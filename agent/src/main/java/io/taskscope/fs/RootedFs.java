@@ -203,6 +203,36 @@ public final class RootedFs implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes at most {@code maxBytes} of regular file {@code path} to {@code sink} as it reads, holding
+     * no more than one buffer: what 'fs cat' prints. The returned Content has no bytes.
+     */
+    public Content copyTo(String path, long maxBytes, java.io.OutputStream sink) {
+        int fd = resolve(path, true);
+        try {
+            int in = reopenRegular(fd, path);
+            try {
+                long size = Fs.fstat(in).size();
+                long[] written = {0};
+                copy(in, maxBytes, (b, off, len) -> {
+                    try {
+                        sink.write(b, off, len);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    written[0] += len;
+                });
+                // More to read than we wrote: the file is longer than the cap (or grew meanwhile).
+                boolean truncated = written[0] >= maxBytes && (size > maxBytes || copy(in, 1, (b, o, l) -> { }) > 0);
+                return new Content(new byte[0], size, truncated);
+            } finally {
+                Fs.closeQuietly(in);
+            }
+        } finally {
+            Fs.closeQuietly(fd);
+        }
+    }
+
     /** All of regular file {@code path}; fails when it is larger than {@code maxBytes}. */
     public byte[] readAllBytes(String path, long maxBytes) {
         Content c = read(path, maxBytes);

@@ -97,6 +97,9 @@ public class FsCommand implements Callable<Integer> {
     static class Cat implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
+        static final long JSON_MAX_BYTES = 64L << 20;
+        static final long STREAM_ABOVE = 16L << 20;
+
         @Parameters(paramLabel = "TARGET:PATH") String arg;
         @Option(names = "--max-bytes", defaultValue = "1048576", description = "Print at most this many bytes (default: ${DEFAULT-VALUE}).")
         long maxBytes;
@@ -104,11 +107,24 @@ public class FsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             if (maxBytes < 0) throw TaskscopeException.usage("--max-bytes must not be negative", "give a byte count");
+            if (json.json && maxBytes > JSON_MAX_BYTES) {
+                throw TaskscopeException.usage("--max-bytes " + maxBytes + " with --json: the file's content is one JSON "
+                        + "string held in memory, at most " + JSON_MAX_BYTES + " bytes", "lower --max-bytes, or drop --json");
+            }
             var tp = TargetArg.parsePath(arg);
             PrintWriter out = spec.commandLine().getOut();
             RootedFs.Content c;
+            boolean streamed = false;
             try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
-                c = fs.read(tp.path(), maxBytes);
+                if (!json.json && maxBytes > STREAM_ABOVE) {
+                    // A large read is streamed to fd 1 as raw bytes: a 3 GiB --max-bytes needs no 3 GiB array.
+                    out.flush();
+                    c = fs.copyTo(tp.path(), maxBytes, System.out);
+                    System.out.flush();
+                    streamed = true;
+                } else {
+                    c = fs.read(tp.path(), maxBytes);
+                }
             }
             if (json.json) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -119,7 +135,7 @@ public class FsCommand implements Callable<Integer> {
                 if (text != null) m.put("text", text);
                 else m.put("base64", java.util.Base64.getEncoder().encodeToString(c.bytes()));
                 out.println(json(m));
-            } else {
+            } else if (!streamed) {
                 String text = utf8(c.bytes());
                 if (text != null) {
                     out.print(text);
@@ -193,7 +209,13 @@ public class FsCommand implements Callable<Integer> {
                 wanted.add(FileType.byFindLetter(t.charAt(0)).orElseThrow(
                         () -> TaskscopeException.usage("unknown --type '" + t + "'", "use one of f, d, l, c, b, p, s")));
             }
-            PathMatcher glob = name == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + name);
+            PathMatcher glob;
+            try {
+                glob = name == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + name);
+            } catch (IllegalArgumentException e) { // PatternSyntaxException among them
+                throw TaskscopeException.usage("--name '" + name + "' is not a glob: " + e.getMessage().lines().findFirst().orElse(""),
+                        "quote a literal [ or { as \\[ or \\{, or close it");
+            }
             PrintWriter out = spec.commandLine().getOut();
             boolean complete;
             try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {

@@ -54,6 +54,17 @@ class FsCommandTest {
     }
 
     @Test
+    void aBadGlobOrJsonSizeIsAUsageErrorNotACrash() {
+        Result glob = run("fs", "find", target.pid + ":/", "--name", "[");
+        assertEquals(2, glob.code(), glob.err());
+        assertTrue(glob.err().startsWith("taskscope: --name '[' is not a glob"), glob.err());
+        assertEquals(1, glob.err().strip().lines().count(), glob.err());
+        Result big = run("fs", "cat", "--json", "--max-bytes", "3000000000", target.pid + ":/inside.txt");
+        assertEquals(2, big.code(), big.err());
+        assertTrue(big.err().contains("with --json"), big.err());
+    }
+
+    @Test
     void findHashStatAndJson() throws Exception {
         Result f = run("fs", "find", target.pid + ":/var", "--name", "*.php", "--type", "f");
         assertEquals("/var/www/html/index.php\n", f.out(), f.err());
