@@ -52,16 +52,14 @@ final class Watchers implements AutoCloseable {
                         + "); watching it when it appears");
                 continue;
             }
-            for (boolean recursive : new boolean[] {true, false}) {
-                List<String> paths = e.getValue().stream().filter(w -> w.recursive() == recursive)
-                        .map(AgentConfig.Watch::path).toList();
-                if (paths.isEmpty()) continue;
+            // One watcher per path: a path missing in the container (yet) must not hold back the others.
+            for (AgentConfig.Watch w : List.copyOf(e.getValue())) {
                 try {
-                    active.add(FileWatcher.start(c.get().mainPid(), c.get().name(), paths, recursive, sink));
-                    log.info("watching {} in container {} (pid {})", paths, c.get().name(), c.get().mainPid());
-                    e.getValue().removeIf(w -> w.recursive() == recursive);
+                    active.add(FileWatcher.start(c.get().mainPid(), c.get().name(), List.of(w.path()), w.recursive(), sink));
+                    log.info("watching {} in container {} (pid {})", w.path(), c.get().name(), c.get().mainPid());
+                    e.getValue().remove(w);
                 } catch (TaskscopeException ex) {
-                    warnOnce("cannot watch " + paths + " in container " + c.get().name() + ": " + ex.oneLine()
+                    warnOnce("cannot watch " + w.path() + " in container " + c.get().name() + ": " + ex.oneLine()
                             + "; retrying after each process scan");
                 }
             }

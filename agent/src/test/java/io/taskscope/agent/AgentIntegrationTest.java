@@ -185,7 +185,7 @@ class AgentIntegrationTest {
         WebApp app = WebApp.start(dir, 100_000, 5);
         Lines out = new Lines();
         // trace nothing: the file events come from inotify alone
-        AgentConfig cfg = config(dir, "^no-such-process-taskscope$", Map.of("TASKSCOPE_WATCH", "agentload:/var/www/html"));
+        AgentConfig cfg = config(dir, "^no-such-process-taskscope$", Map.of("TASKSCOPE_WATCH", "agentload:/var/www/html,agentload:/nonexistent"));
         try (Agent agent = Agent.start(cfg, new RuleLoader().addDefaults().build(), out)) {
             assertEquals(0, agent.tracees().size());
             JsonNode file = out.await(n -> n.path("type").asText().equals("file"), 10);
