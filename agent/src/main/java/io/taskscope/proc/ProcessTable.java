@@ -69,7 +69,11 @@ public record ProcessTable(List<ProcessInfo> processes, int selfPid, SystemInfo 
     /** The numeric entries of the proc root, ascending. */
     public static int[] listPids(ProcPath proc) {
         String[] names = new File(proc.root().toString()).list();
-        if (names == null) return new int[0];
+        if (names == null) {
+            // Not an empty task: an empty listing would print a header and exit 0, as if all were well.
+            throw io.taskscope.TaskscopeException.runtime("cannot list " + proc.root() + ": no procfs there",
+                    "mount procfs at /proc (mount -t proc proc /proc), or fix -D" + ProcPath.PROPERTY);
+        }
         int[] pids = new int[names.length];
         int n = 0;
         for (String name : names) {

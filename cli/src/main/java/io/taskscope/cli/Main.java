@@ -20,8 +20,27 @@ public final class Main {
         PrintWriter err = new PrintWriter(System.err, true);
         int code = run(args, out, err);
         out.flush();
+        if (out.checkError() || System.out.checkError()) code = stdoutFailed(err, code);
         err.flush();
         System.exit(code);
+    }
+
+    /**
+     * The exit code when writing to stdout failed (PrintWriter swallows the error). A pipe whose reader
+     * left ('taskscope ps | head -1') ends quietly with 141, as a C tool killed by SIGPIPE; a full disk or
+     * a closed stdout is an error worth a line.
+     */
+    static int stdoutFailed(PrintWriter err, int code) {
+        String target = "";
+        try {
+            target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString();
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // closed: fall through to the message
+        }
+        if (target.startsWith("pipe:")) return 141;
+        err.println("taskscope: could not write the output to standard output (" + (target.isEmpty() ? "closed" : target)
+                + "); it is incomplete; check the disk or the redirection");
+        return code == ExitCode.OK.code() ? ExitCode.FAILURE.code() : code;
     }
 
     /** Runs one command with the given writers; tests call this instead of main. */
