@@ -1,5 +1,11 @@
 package io.taskscope.cli.commands;
 
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.taskscope.agent.ControlClient;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -55,6 +61,11 @@ public class PsCommand implements Callable<Integer> {
             completionCandidates = ColumnNames.class)
     List<String> columns = new ArrayList<>();
 
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "A running agent's control socket, asked which processes it traces (TRACED column; "
+                    + "default: $TASKSCOPE_SOCKET, else /run/taskscope/agent.sock).")
+    Path socket;
+
     /** The columns -o accepts. */
     enum Column {
         USER("USER", false, (v, c) -> v.user()),
@@ -62,8 +73,8 @@ public class PsCommand implements Callable<Integer> {
         PID("PID", true, (v, c) -> Integer.toString(v.pid())),
         PPID("PPID", true, (v, c) -> Integer.toString(v.ppid())),
         NSPID("NSPID", true, (v, c) -> c.innerPid(v)),
-        PCPU("%CPU", true, (v, c) -> String.format(Locale.ROOT, "%.1f", v.cpuPercent())),
-        PMEM("%MEM", true, (v, c) -> String.format(Locale.ROOT, "%.1f", v.memPercent())),
+        PCPU("%CPU", true, (v, c) -> oneDecimal(v.cpuPercent())),
+        PMEM("%MEM", true, (v, c) -> oneDecimal(v.memPercent())),
         VSZ("VSZ", true, (v, c) -> Long.toString(v.vszKiB())),
         RSS("RSS", true, (v, c) -> Long.toString(v.rssKiB())),
         TTY("TTY", false, (v, c) -> v.tty()),
@@ -73,6 +84,7 @@ public class PsCommand implements Callable<Integer> {
         THREADS("NLWP", true, (v, c) -> Integer.toString(v.threads())),
         CONTAINER("CONTAINER", false, (v, c) -> containerLabel(v)),
         ROLE("ROLE", false, (v, c) -> v.role().label()),
+        TRACED("TRACED", false, (v, c) -> c.agentTraced != null && c.agentTraced.contains(v.pid()) ? "agent" : "-"),
         COMM("COMM", false, (v, c) -> c.indent(v) + v.comm()),
         ARGS("COMMAND", false, (v, c) -> c.indent(v) + v.command());
 
@@ -104,6 +116,31 @@ public class PsCommand implements Callable<Integer> {
         }
     }
 
+    /** "12.3" for a value already truncated to one decimal; not String.format, whose Formatter costs ms at start-up. */
+    static String oneDecimal(double v) {
+        long tenths = Math.round(v * 10);
+        return (tenths / 10) + "." + (tenths % 10);
+    }
+
+    /**
+     * The PIDs a running agent traces, asked over its control socket; null when no agent listens there.
+     * One stat when there is no socket; an agent that does not answer is a warning, not a failure.
+     */
+    static Set<Integer> agentTracees(Path socket, PrintWriter err) {
+        if (!java.nio.file.Files.exists(socket)) return null;
+        try (ControlClient c = ControlClient.connect(socket, 300).orElse(null)) {
+            if (c == null) return null;
+            JsonNode ps = c.request(ControlClient.command("ps"), 1000);
+            Set<Integer> pids = new java.util.HashSet<>();
+            for (JsonNode t : ps.path("tracees")) pids.add(t.path("pid").asInt());
+            return pids;
+        } catch (RuntimeException e) {
+            err.println("taskscope: warning: the agent on " + socket + " did not answer (" + e.getMessage()
+                    + "); TRACED is not shown");
+            return null;
+        }
+    }
+
     /** For picocli's help text. */
     static class ColumnNames extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
@@ -119,10 +156,12 @@ public class PsCommand implements Callable<Integer> {
         final Instant now = Instant.now();
         final int selfDepth;
         final Map<Integer, Integer> depth;
+        final Set<Integer> agentTraced;
 
-        Context(int selfDepth, Map<Integer, Integer> depth) {
+        Context(int selfDepth, Map<Integer, Integer> depth, Set<Integer> agentTraced) {
             this.selfDepth = selfDepth;
             this.depth = depth;
+            this.agentTraced = agentTraced;
         }
 
         String innerPid(ProcessView v) {
@@ -186,9 +225,11 @@ public class PsCommand implements Callable<Integer> {
         List<ProcessView> rows = new ArrayList<>(selected.size());
         for (ProcessInfo p : selected) rows.add(ProcessView.of(task, p));
 
+        Set<Integer> traced = agentTracees(socket != null ? socket : ControlClient.defaultSocket(), err);
+        err.flush();
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
-            printJson(out, task, rows, selfDepth);
+            printJson(out, task, rows, selfDepth, traced);
             return 0;
         }
         if (cols.isEmpty()) {
@@ -196,9 +237,11 @@ public class PsCommand implements Callable<Integer> {
             cols.addAll(List.of(Column.USER, Column.PID));
             if (nested) cols.add(Column.NSPID);
             cols.addAll(List.of(Column.PCPU, Column.PMEM, Column.VSZ, Column.RSS, Column.TTY, Column.STAT,
-                    Column.START, Column.TIME, Column.CONTAINER, Column.ARGS));
+                    Column.START, Column.TIME, Column.CONTAINER));
+            if (traced != null) cols.add(Column.TRACED); // a running agent answered: what it traces
+            cols.add(Column.ARGS);
         }
-        Context ctx = new Context(selfDepth, depth);
+        Context ctx = new Context(selfDepth, depth, traced);
         Table table = new Table(cols.stream().map(c -> c.header).toList(), cols.stream().map(c -> c.right).toList());
         for (ProcessView v : rows) table.add(cols.stream().map(c -> c.value.apply(v, ctx)).toList());
         table.print(out);
@@ -231,7 +274,7 @@ public class PsCommand implements Callable<Integer> {
         return out;
     }
 
-    private void printJson(PrintWriter out, Task task, List<ProcessView> rows, int selfDepth) {
+    private void printJson(PrintWriter out, Task task, List<ProcessView> rows, int selfDepth, Set<Integer> traced) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         ArrayNode procs = root.putArray("processes");
@@ -262,6 +305,7 @@ public class PsCommand implements Callable<Integer> {
             if (v.container().isEmpty()) o.putNull("container");
             else o.put("container", v.container());
             o.put("role", v.role().label());
+            if (traced != null) o.put("tracedByAgent", traced.contains(v.pid()));
         }
         ArrayNode cs = root.putArray("containers");
         for (Container c : task.containers()) {

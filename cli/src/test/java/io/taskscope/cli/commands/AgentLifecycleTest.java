@@ -113,6 +113,12 @@ class AgentLifecycleTest {
         StringWriter herr = new StringWriter();
         assertEquals(0, health(dir, hout, herr), herr.toString());
         assertTrue(hout.toString().startsWith("ok: agent pid " + agent.pid()), hout.toString());
+        // ps asks the running agent what it traces.
+        StringWriter psOut = new StringWriter();
+        assertEquals(0, Main.run(new String[] {"ps", "--socket", dir.resolve("agent.sock").toString(), "-p", Long.toString(app.pid())},
+                new PrintWriter(psOut, true), new PrintWriter(new StringWriter(), true)));
+        assertTrue(psOut.toString().lines().findFirst().orElse("").contains(" TRACED "), psOut.toString());
+        assertTrue(psOut.toString().lines().skip(1).findFirst().orElse("").contains(" agent "), psOut.toString());
 
         long t0 = System.nanoTime();
         agent.destroy(); // SIGTERM, as ECS sends it
