@@ -44,6 +44,7 @@ DOCKER_CAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNO
 
 say() { echo "lab: $*" >&2; }
 die() { echo "lab: $*" >&2; exit 1; }
+usage_error() { echo "lab: $*" >&2; exit 2; }   # a mistake in the command line, as the CLI's exit 2
 rid() { echo "tslab-$ID-$1"; }
 now_ms() { date +%s%3N; }
 
@@ -540,8 +541,8 @@ case "$cmd" in
   down) do_down ;;
   status) do_status "$@" ;;
   exec)
-    [ $# -ge 2 ] || die "usage: lab.sh exec CONTAINER CMD... (containers: ${CONTAINERS[*]})"
-    container_known "$1" || die "no container '$1' in the lab; choose one of: ${CONTAINERS[*]}"
+    [ $# -ge 2 ] || usage_error "usage: lab.sh exec CONTAINER CMD... (containers: ${CONTAINERS[*]})"
+    container_known "$1" || usage_error "no container '$1' in the lab; choose one of: ${CONTAINERS[*]}"
     [ "$(cstatus "$1")" = running ] || die "container '$1' is not running; run 'lab.sh up' first"
     c=$1; shift
     tty=()
@@ -549,13 +550,13 @@ case "$cmd" in
     exec runc exec "${tty[@]}" "$(rid "$c")" "$@"
     ;;
   curl)
-    [ $# -ge 1 ] || die "usage: lab.sh curl PATH [CURL_ARGS...], e.g. lab.sh curl /test.php"
+    [ $# -ge 1 ] || usage_error "usage: lab.sh curl PATH [CURL_ARGS...], e.g. lab.sh curl /test.php"
     [ "$(cstatus pause)" = running ] || die "the lab is not up; run 'lab.sh up' first"
     path=${1#/}; shift
     exec nsenter --net="/proc/$(cpid pause)/ns/net" curl -sS --max-time 10 "$@" "http://127.0.0.1:8080/$path"
     ;;
   logs)
-    [ $# -eq 1 ] && container_known "$1" || die "usage: lab.sh logs CONTAINER (one of: ${CONTAINERS[*]})"
+    [ $# -eq 1 ] && container_known "$1" || usage_error "usage: lab.sh logs CONTAINER (one of: ${CONTAINERS[*]})"
     cat "$STATE/logs/$1.log" 2>/dev/null || die "no log for '$1' in $STATE/logs; has the lab been up?"
     ;;
   -h | --help | help) usage ;;
