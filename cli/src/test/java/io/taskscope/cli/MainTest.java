@@ -33,4 +33,23 @@ class MainTest {
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("taskscope "));
     }
+
+    @Test
+    void everyCommandsHelpIsCleanOnStderr() {
+        // picocli prints "[picocli WARN] Could not format ..." on stderr for an unescaped % in help text.
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            for (String name : TaskscopeCommand.SUBCOMMANDS.keySet()) {
+                Result r = run(name, "--help");
+                assertEquals(0, r.code(), name);
+                assertTrue(r.out().contains("Usage: taskscope " + name), name + ": " + r.out());
+                assertEquals("", r.err(), name);
+            }
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals("", captured.toString(), "picocli's own warnings");
+    }
 }

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
                 "  TASKSCOPE_CONTAINERS      container name globs to trace (comma-separated); default: every neighbour",
                 "  TASKSCOPE_COMMAND         regex searched in the command line of processes to trace",
                 "  TASKSCOPE_EXES            executable path globs to trace",
-                "  TASKSCOPE_FILTER          strace -e expressions, space-separated (default trace=%file,%process,ptrace,...)",
+                "  TASKSCOPE_FILTER          strace -e expressions, space-separated (default trace=%%file,%%process,ptrace,...)",
                 "  TASKSCOPE_FOLLOW          follow forks (default true)",
                 "  TASKSCOPE_WATCH           CONTAINER:/dir,... watched with inotify",
                 "  TASKSCOPE_RULES           rule files (comma-separated); TASKSCOPE_DEFAULT_RULES=false drops the shipped ones",

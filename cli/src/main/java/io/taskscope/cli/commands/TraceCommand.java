@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "trace", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trace syscalls of neighbour processes, like strace -p.",
                 "Runs until SIGINT/SIGTERM or until every traced process has exited; then detaches (the processes run on)."},
-        footer = {"", "Examples:", "  taskscope trace -p 24 -e trace=%file",
+        footer = {"", "Examples:", "  taskscope trace -p 24 -e trace=%%file",
                 "  taskscope trace -p 24 -p 25 -f -e trace=openat,newfstatat -e status=failed -tt -T",
                 "  taskscope trace -p 24 --json -o /tmp/php.jsonl"})
 public class TraceCommand implements Callable<Integer> {
