@@ -94,9 +94,22 @@ final class ProcFs {
         return read("/proc/" + pid + "/comm").map(String::strip).orElse("?");
     }
 
+    /**
+     * The executable's path as the process's container sees it. The kernel prints /proc/PID/exe from the
+     * reader's root: for a process chrooted below ours (same mount namespace, another root) that is our
+     * path to it, /srv/app/rootfs/tmp/x, which rules would read as /srv/...; its root is stripped then.
+     */
     static Optional<String> exe(int pid) {
         try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString());
+            String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+            String root = "/";
+            try {
+                root = Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString();
+            } catch (IOException | RuntimeException e) {
+                // keep the path as the kernel printed it
+            }
+            if (!root.equals("/") && exe.startsWith(root + "/")) exe = exe.substring(root.length());
+            return Optional.of(exe);
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
