@@ -413,8 +413,19 @@ public class FsCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("taskscope: watching " + watchers.stream().mapToInt(FileWatcher::watchCount).sum()
                         + " directories; Ctrl-C to stop");
                 spec.commandLine().getErr().flush();
-                if (duration > 0) done.await(duration, java.util.concurrent.TimeUnit.SECONDS);
-                else done.await();
+                // Until the count or duration is reached, or every watched process is gone (its container
+                // stopped: nothing will change there any more), as 'trace' ends when its tracees exit.
+                long end = duration > 0 ? System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(duration) : Long.MAX_VALUE;
+                while (!done.await(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)),
+                        java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (System.nanoTime() >= end) break;
+                    if (byPid.keySet().stream().noneMatch(pid -> java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/" + pid)))) {
+                        spec.commandLine().getErr().println("taskscope: every watched process (pid " + byPid.keySet()
+                                .stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ") has exited; stopping");
+                        spec.commandLine().getErr().flush();
+                        break;
+                    }
+                }
             } finally {
                 watchers.forEach(FileWatcher::close);
             }

@@ -54,6 +54,18 @@ class FsCommandTest {
     }
 
     @Test
+    void watchStopsWhenItsTargetIsGone() throws Exception {
+        ProcessHandle shortLived = io.taskscope.testing.CPrograms.startShell("exec sleep 1",
+                java.nio.file.Files.createTempFile("taskscope-watch", ".out"));
+        long t0 = System.nanoTime();
+        Result r = run("fs", "watch", shortLived.pid() + ":/tmp");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("has exited; stopping"), r.err());
+        assertTrue(ms < 5000, "stopped " + ms + " ms after start, for a process living 1 s");
+    }
+
+    @Test
     void aBadGlobOrJsonSizeIsAUsageErrorNotACrash() {
         Result glob = run("fs", "find", target.pid + ":/", "--name", "[");
         assertEquals(2, glob.code(), glob.err());
