@@ -242,7 +242,10 @@ public final class EnvironReader {
         } catch (IOException | UnsupportedOperationException e) {
             // kernel threads and some zombies have no exe; the C library may still be found
         }
-        maps.stream().filter(m -> LIBC.matcher(m.baseName()).matches()).map(Mapping::path).findFirst().ifPresent(paths::add);
+        // Every mapped C library, in address order: a process (or whoever controls its files) can map a
+        // decoy libc.so.6 before the real one, and the first alone would then hide the environment.
+        maps.stream().filter(m -> LIBC.matcher(m.baseName()).matches()).sorted(Comparator.comparingLong(Mapping::start))
+                .map(Mapping::path).forEach(paths::add);
         List<Module> out = new ArrayList<>();
         for (String p : paths) {
             maps.stream().filter(m -> m.path().equals(p) && m.offset() == 0).min(Comparator.comparingLong(Mapping::start))
