@@ -814,6 +814,11 @@ public final class Tracer implements AutoCloseable {
             if (affinity == null) affinity = new Affinity();
             affinity.colocate(p.pid, attached.stream().mapToInt(t -> t.tid).toArray());
         }
+        if (options.processEvents()) {
+            // docs/events.md: "start" is a traced process forked, or one the tracer attached to.
+            offer(new ProcessEvent(wall(System.nanoTime()), ProcessEvent.Kind.START, p.pid, p.ppid, p.container, p.comm,
+                    ProcFs.exe(p.pid).orElse(null), ProcFs.cmdline(p.pid), p.uid, null, null));
+        }
         publish();
         log.debug("attached to {} ({}), {} threads", tgid, comm, p.threads);
         return new TracedProcess(tgid, p.startTime, p.comm, p.threads, p.container);

@@ -116,6 +116,8 @@ class TracerBehaviourTest {
                 && pe.kind() == ProcessEvent.Kind.EXIT && pe.exitCode() != null && pe.exitCode() == 3));
         assertTrue(events.stream().anyMatch(e -> e instanceof ProcessEvent pe && pe.kind() == ProcessEvent.Kind.START
                 && pe.ppid() == p.pid()));
+        assertTrue(events.stream().anyMatch(e -> e instanceof ProcessEvent pe && pe.kind() == ProcessEvent.Kind.START
+                && pe.pid() == p.pid()), "the attached process itself has a start event, as docs/events.md says");
         String before = read(out);
         Thread.sleep(300);
         tracer.close();
