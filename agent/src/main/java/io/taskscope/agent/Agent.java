@@ -287,6 +287,7 @@ public final class Agent implements AutoCloseable {
             h.put("backlog", queue.backlog());
             h.put("subscribers", control == null ? 0 : control.subscribers());
             h.put("rules", rules.size());
+            h.put("filter", config.filter()); // what a relayed 'taskscope trace' can see at most
             if (tracer != null) tracer.failure().ifPresent(f -> h.put("tracerFailure", f.toString()));
             return h;
         }

@@ -26,10 +26,12 @@ import java.util.function.Consumer;
 public final class AgentRelay implements AutoCloseable {
     private final ControlClient client;
     private final long agentPid;
+    private final List<String> agentFilter;
 
-    private AgentRelay(ControlClient client, long agentPid) {
+    private AgentRelay(ControlClient client, long agentPid, List<String> agentFilter) {
         this.client = client;
         this.agentPid = agentPid;
+        this.agentFilter = List.copyOf(agentFilter);
     }
 
     /**
@@ -52,7 +54,9 @@ public final class AgentRelay implements AutoCloseable {
                     return Optional.empty();
                 }
             }
-            return Optional.of(new AgentRelay(reconnect(c.get(), socket), agentPid));
+            List<String> agentFilter = new java.util.ArrayList<>();
+            h.path("filter").forEach(f -> agentFilter.add(f.asText()));
+            return Optional.of(new AgentRelay(reconnect(c.get(), socket), agentPid, agentFilter));
         } catch (RuntimeException e) {
             c.get().close();
             return Optional.empty();
@@ -64,6 +68,32 @@ public final class AgentRelay implements AutoCloseable {
         used.close();
         return ControlClient.connect(socket, 1000).orElseThrow(() -> io.taskscope.TaskscopeException.runtime(
                 "the agent on " + socket + " went away", "run the command again"));
+    }
+
+    /** The agent's own filter (TASKSCOPE_FILTER): a relay never shows a syscall outside it. */
+    public List<String> agentFilter() {
+        return agentFilter;
+    }
+
+    /**
+     * The syscalls {@code wanted} selects that the agent's filter does not: they cannot appear. Empty when
+     * the agent's filter is unknown (an older agent) or covers them all.
+     */
+    public List<String> unseen(io.taskscope.decode.SyscallFilter wanted) {
+        if (agentFilter.isEmpty()) return List.of();
+        io.taskscope.decode.SyscallTable table = io.taskscope.decode.SyscallTable.current();
+        boolean[] theirs;
+        try {
+            theirs = io.taskscope.decode.SyscallFilter.parse(agentFilter).selection(table);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+        boolean[] ours = wanted.selection(table);
+        List<String> out = new java.util.ArrayList<>();
+        for (int nr = 0; nr < ours.length && nr < theirs.length; nr++) {
+            if (ours[nr] && !theirs[nr]) table.byNumber(nr).ifPresent(sc -> out.add(sc.name()));
+        }
+        return out;
     }
 
     /** The agent's PID, for the user's message ("traced by the agent, pid 7"). */

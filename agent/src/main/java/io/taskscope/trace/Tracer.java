@@ -825,8 +825,16 @@ public final class Tracer implements AutoCloseable {
     }
 
     private static TaskscopeException alreadyTraced(int pid, String comm, int tracer) {
+        String by = ProcFs.comm(tracer);
+        if (by.startsWith("taskscope")) {
+            // TracerPid names a thread: ours is "taskscope-tracer", in a running 'taskscope agent' or 'trace'.
+            int owner = ProcFs.statusInt(tracer, "Tgid", tracer);
+            return TaskscopeException.runtime("PID " + pid + " (" + comm + ") is already traced by taskscope's tracer thread "
+                    + tracer + " in process " + owner + " (a running taskscope agent or trace)",
+                    "trace only PIDs that agent traces (they are relayed), or stop it first");
+        }
         return TaskscopeException.runtime("PID " + pid + " (" + comm + ") is already traced by PID " + tracer + " ("
-                + ProcFs.comm(tracer) + ")", "a process can have only one tracer: stop that one first");
+                + by + ")", "a process can have only one tracer: stop that one first");
     }
 
     private void doDetach(int pid, CompletableFuture<Void> future) {

@@ -162,6 +162,9 @@ class AgentIntegrationTest {
             // what 'taskscope trace -p PID' does when the agent already traces PID
             AgentRelay relay = AgentRelay.tracing(List.of((int) app.pid()), dir.resolve("agent.sock")).orElseThrow();
             assertEquals(ProcessHandle.current().pid(), relay.agentPid());
+            // The agent traces %file,%process,...: a relayed 'trace -e trace=write,%file' cannot show write.
+            assertEquals(List.of("write"), relay.unseen(io.taskscope.decode.SyscallFilter.parse(List.of("trace=write,%file"))));
+            assertEquals(List.of(), relay.unseen(io.taskscope.decode.SyscallFilter.parse(List.of("trace=openat"))));
             assertTrue(AgentRelay.tracing(List.of((int) ProcessHandle.current().pid()), dir.resolve("agent.sock")).isEmpty(),
                     "an untraced process is not relayed");
             var sub = Subscription.of(List.of((int) app.pid()), List.of(), true, List.of("trace=openat", "status=successful"), List.of());

@@ -203,6 +203,13 @@ public class TraceCommand implements Callable<Integer> {
         err.println("taskscope: the agent (PID " + relay.agentPid() + ") already traces " + (container != null
                 ? "container " + container : "PID " + pids.stream().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse(""))
                 + "; showing its events through your filter");
+        List<String> unseen = relay.unseen(filter);
+        if (!unseen.isEmpty()) {
+            err.println("taskscope: warning: the agent traces only " + String.join(" ", relay.agentFilter()) + ": "
+                    + unseen.size() + " of the syscalls you asked for cannot appear (" + String.join(", ",
+                    unseen.subList(0, Math.min(6, unseen.size()))) + (unseen.size() > 6 ? ", ..." : "")
+                    + "); widen TASKSCOPE_FILTER, or stop the agent to trace them yourself");
+        }
         err.flush();
         SyscallSummary counts = new SyscallSummary();
         final EventQueue[] queueRef = new EventQueue[1];
