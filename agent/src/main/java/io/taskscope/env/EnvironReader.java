@@ -118,7 +118,22 @@ public final class EnvironReader {
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().contains("Permission denied")) throw permission(pid, "/proc/" + pid + "/environ");
             if (!Files.exists(Path.of("/proc/" + pid))) throw gone(pid);
-            throw TaskscopeException.runtime("cannot read /proc/" + pid + "/environ: " + e.getMessage(), null, e);
+            if (zombie(pid)) {
+                throw TaskscopeException.runtime("process " + pid + " is a zombie: it has exited and its memory, "
+                        + "environment included, is gone; only its exit status waits for its parent", "nothing to read");
+            }
+            throw TaskscopeException.runtime("cannot read /proc/" + pid + "/environ: " + e.getMessage(),
+                    "run again with --debug and report it if the process is still running", e);
+        }
+    }
+
+    private static boolean zombie(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.UTF_8);
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException e) {
+            return false;
         }
     }
 

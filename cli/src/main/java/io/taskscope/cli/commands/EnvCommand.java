@@ -23,7 +23,7 @@ public class EnvCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin JsonOption json;
 
-    @Parameters(paramLabel = "TARGET", description = "PID of the process.")
+    @Parameters(paramLabel = "TARGET", description = "A PID, or a container name (its main process).")
     String target;
 
     @Option(names = "--show-secrets", description = "Show values of variables whose names contain SECRET, PASSWORD, PASSWD, TOKEN, KEY, CREDENTIAL (and the AWS credential variables).")
