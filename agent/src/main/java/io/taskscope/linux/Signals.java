@@ -16,6 +16,28 @@ public final class Signals {
         return String.valueOf(sig);
     }
 
+    /**
+     * Gives SIGINT and SIGTERM their default disposition when they were inherited as ignored, so that the
+     * JVM's handlers can be installed over them: the JVM leaves an ignored SIGINT/SIGTERM/SIGHUP alone (to
+     * honour nohup), and a command started with '&' from a non-interactive script inherits SIGINT ignored,
+     * where 'kill -INT' must still stop a trace cleanly, as it stops strace. SIGHUP keeps nohup's ignore.
+     * Call right before registering handlers; a signal in between terminates the process, which the
+     * tracer survives by design (no PTRACE_O_EXITKILL: the kernel detaches the tracees).
+     */
+    public static void unignoreInterrupts() {
+        try (com.sun.jna.Memory old = new com.sun.jna.Memory(256)) { // struct sigaction: 152 bytes on 64-bit
+            for (int sig : new int[] {2, 15}) {
+                // Query only: a handler that is there (the JVM's, with SA_SIGINFO) is never touched.
+                Ptrace.sigaction(sig, 0, com.sun.jna.Pointer.nativeValue(old));
+                if (old.getLong(0) == SIG_IGN) LibC.signal(sig, SIG_DFL);
+            }
+        } catch (com.sun.jna.LastErrorException e) {
+            // left as it is: the shutdown hook still detaches on SIGTERM
+        }
+    }
+
+    private static final long SIG_DFL = 0, SIG_IGN = 1;
+
     /** The number for "SIGTERM" or "TERM", or -1. */
     public static int number(String name) {
         String n = name.startsWith("SIG") ? name : "SIG" + name;

@@ -75,6 +75,7 @@ public final class Tracer implements AutoCloseable {
     private final int ownPid = LibC.getpid();
     private volatile int tracerTid;
     private volatile int blockState = RUNNING;
+    private volatile boolean multiple;
     private volatile List<TracedProcess> snapshot = List.of();
     private volatile Throwable failure;
     private volatile long lastSubmitNanos, lastPickupNanos;
@@ -124,6 +125,7 @@ public final class Tracer implements AutoCloseable {
         int uid;
         final String container;
         int threads;
+        boolean compatReported;
         CompletableFuture<Void> detached;
         byte[] savedAffinity;
 
@@ -197,6 +199,15 @@ public final class Tracer implements AutoCloseable {
     /** The processes traced now (a snapshot; cheap, any thread). */
     public List<TracedProcess> tracees() {
         return snapshot;
+    }
+
+    /**
+     * Whether more than one thread has been traced at some moment: strace's "[pid N] " prefix from then on.
+     * Monotonic, set on the tracer thread before the new thread's first event, so a writer that lags
+     * behind (a child that forked, ran and exited before its lines were written) still prefixes them.
+     */
+    public boolean tracedMoreThanOneThread() {
+        return multiple;
     }
 
     /** Whether the tracer thread runs (for health checks). */
@@ -523,6 +534,14 @@ public final class Tracer implements AutoCloseable {
             t.inSyscall = true;
             t.nr = nr;
             t.compat = compat;
+            if (compat && !t.proc.compatReported) {
+                // strace: "[ Process PID=N runs in 32 bit mode. ]". Said once per process, on stderr, so that
+                // a filtered trace of an i386 program is not silently empty.
+                t.proc.compatReported = true;
+                log.warn("process {} ({}) runs in 32-bit mode (i386 ABI): taskscope decodes only 64-bit calls, so its "
+                        + "syscalls are {}", t.proc.pid, t.proc.comm,
+                        compatSelected ? "shown raw (syscall_32bit_N)" : "not shown under this filter");
+            }
             t.selected = compat ? compatSelected : nr >= 0 && nr < selected.length && selected[(int) nr];
             if (t.selected) {
                 t.entryNanos = System.nanoTime();
@@ -737,7 +756,12 @@ public final class Tracer implements AutoCloseable {
 
     private void publish() {
         List<TracedProcess> out = new ArrayList<>(procs.size());
-        for (Proc p : procs.values()) out.add(new TracedProcess(p.pid, p.startTime, p.comm, p.threads, p.container));
+        int threads = 0;
+        for (Proc p : procs.values()) {
+            out.add(new TracedProcess(p.pid, p.startTime, p.comm, p.threads, p.container));
+            threads += p.threads;
+        }
+        if (threads > 1) multiple = true;
         snapshot = List.copyOf(out);
     }
 

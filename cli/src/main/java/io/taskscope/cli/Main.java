@@ -19,6 +19,11 @@ public final class Main {
         PrintWriter out = new PrintWriter(System.out, false);
         PrintWriter err = new PrintWriter(System.err, true);
         int code = run(args, out, err);
+        if (stdoutAbandoned) {
+            // A command gave up on a stdout that blocks (see abandonStdout): exit without touching it.
+            err.flush();
+            Runtime.getRuntime().halt(code);
+        }
         out.flush();
         if (out.checkError() || System.out.checkError()) code = stdoutFailed(err, code);
         err.flush();
@@ -41,6 +46,17 @@ public final class Main {
         err.println("taskscope: could not write the output to standard output (" + (target.isEmpty() ? "closed" : target)
                 + "); it is incomplete; check the disk or the redirection");
         return code == ExitCode.OK.code() ? ExitCode.FAILURE.code() : code;
+    }
+
+    private static volatile boolean stdoutAbandoned;
+
+    /**
+     * Called by a command whose output thread is stuck writing to a stdout nobody reads, after it has
+     * released everything it held (a tracer: every tracee detached): main then exits without flushing,
+     * which would block on the same stream, and without shutdown hooks.
+     */
+    public static void abandonStdout() {
+        stdoutAbandoned = true;
     }
 
     /** Runs one command with the given writers; tests call this instead of main. */

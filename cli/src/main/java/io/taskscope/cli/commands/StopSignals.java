@@ -9,6 +9,7 @@ final class StopSignals {
 
     @SuppressWarnings("removal")
     static void onInterrupt(Runnable action) {
+        io.taskscope.linux.Signals.unignoreInterrupts(); // started with '&' from a script: SIGINT came ignored
         for (String name : new String[] {"INT", "TERM", "HUP"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.run());

@@ -76,7 +76,7 @@ public class TraceCommand implements Callable<Integer> {
     @Option(names = "-T", description = "Show the time spent in each call.")
     boolean durations;
 
-    @Option(names = "-c", description = "Count calls, errors and time per syscall; print a summary at the end instead of lines.")
+    @Option(names = "-c", description = "Count calls, errors and time per syscall; print a summary at the end instead of lines. Times are wall-clock from entry to exit (strace -c -w).")
     boolean summary;
 
     @Option(names = "-o", paramLabel = "FILE", description = "Write the trace to FILE instead of stdout.")
@@ -146,6 +146,7 @@ public class TraceCommand implements Callable<Integer> {
         }, "taskscope-trace-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         StopSignals.onInterrupt(() -> stop.complete("signal"));
+        stopAtEndOfInput(stop);
         Thread rescan = null;
         try {
             for (int pid : pids) {
@@ -174,13 +175,20 @@ public class TraceCommand implements Callable<Integer> {
             List<TracedProcess> left = tracer.tracees();
             tracer.close();
             for (TracedProcess p : left) err.println("taskscope: Process " + p.pid() + " detached");
-            queue.close(2000);
-            if (summary) {
-                PrintWriter sw = outputFile != null ? new PrintWriter(out) : err;
-                counts.print(sw);
+            boolean drained = queue.close(2000);
+            if (!drained) {
+                // The writer thread is stuck in a write nobody reads (a FIFO held open, a stopped pager): the
+                // tracees are detached already; flushing would block on the same stream, so leave it.
+                err.println("taskscope: the output is not being read; " + queue.backlog() + " events were not written");
+                io.taskscope.cli.Main.abandonStdout();
+            } else {
+                if (summary) {
+                    PrintWriter sw = outputFile != null ? new PrintWriter(out) : err;
+                    counts.print(sw);
+                }
+                out.flush();
+                if (outputFile != null) out.close();
             }
-            out.flush();
-            if (outputFile != null) out.close();
             if (!json.json && queue.dropped() > 0) {
                 err.println("taskscope: " + queue.dropped() + " events dropped because the output could not keep up");
             }
@@ -195,6 +203,34 @@ public class TraceCommand implements Callable<Integer> {
             throw TaskscopeException.runtime("the tracer failed: " + tracer.failure().get(), "run again with --debug and report it");
         }
         return 0;
+    }
+
+    /**
+     * The issue's third way to stop: end of input. Only when stdin is a pipe (a controlling script, an ssh
+     * session): its EOF means whoever drives us is gone. A terminal, /dev/null or a file never stops a
+     * trace, or 'taskscope trace ... </dev/null &' would end at once.
+     */
+    private static void stopAtEndOfInput(CompletableFuture<String> stop) {
+        String in;
+        try {
+            in = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return;
+        }
+        if (!in.startsWith("pipe:")) return;
+        Thread t = new Thread(() -> {
+            try {
+                byte[] buf = new byte[4096];
+                while (System.in.read(buf) >= 0) {
+                    // what is written to us is not a command; only its end matters
+                }
+            } catch (IOException e) {
+                // a broken stdin ends the input too
+            }
+            stop.complete("end of input");
+        }, "taskscope-stdin");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Streams the agent's events for the targets, through the user's filter, until a signal. */
@@ -245,7 +281,7 @@ public class TraceCommand implements Callable<Integer> {
                 if (summary) return;
                 if (tracer != null) {
                     // as strace: "[pid N] " once more than one thread is traced
-                    format.pidPrefix(tracer.tracees().stream().mapToInt(TracedProcess::threads).sum() > 1);
+                    format.pidPrefix(tracer.tracedMoreThanOneThread());
                 }
                 var line = format.line(e);
                 if (line.isEmpty()) return;

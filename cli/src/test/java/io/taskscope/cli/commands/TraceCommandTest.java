@@ -119,6 +119,72 @@ class TraceCommandTest {
         // currently buggy"). TracerBehaviourTest checks that tracing itself never swallows one.
     }
 
+    private List<String> traceCommand(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "trace"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Test
+    void sigintInheritedAsIgnoredStillStopsTheTrace() throws Exception {
+        // '&' in a non-interactive script starts the command with SIGINT ignored; kill -INT must still work.
+        Prereq.requireRoot();
+        ProcessHandle target = CPrograms.start("fileloop", "100000", "1000000");
+        String java = String.join(" ", traceCommand("-p", Long.toString(target.pid()), "-e", "trace=none").stream()
+                .map(a -> "'" + a + "'").toList());
+        Path out = CPrograms.dir().resolve("trace-ign-" + System.nanoTime() + ".out");
+        jvm = new ProcessBuilder("bash", "-c", "trap '' INT; exec " + java).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        Process t = jvm;
+        await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
+        new ProcessBuilder("kill", "-INT", Long.toString(t.pid())).start().waitFor();
+        assertTrue(t.waitFor(10, TimeUnit.SECONDS), "SIGINT stopped it: " + Files.readString(out));
+        assertEquals(0, t.exitValue(), Files.readString(out));
+        assertEquals(0, CPrograms.tracerPid(target.pid()));
+    }
+
+    @Test
+    void endOfInputDetachesAndExitsZero() throws Exception {
+        Prereq.requireRoot();
+        ProcessHandle target = CPrograms.start("fileloop", "100000", "1000000");
+        Process t = traceJvm(CPrograms.dir().resolve("trace-eof-" + System.nanoTime() + ".out"),
+                "-p", Long.toString(target.pid()), "-e", "trace=none");
+        await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
+        t.getOutputStream().close(); // stdin is a pipe: its end is the end of input
+        assertTrue(t.waitFor(10, TimeUnit.SECONDS), "end of input stopped it");
+        assertEquals(0, t.exitValue());
+        assertEquals(0, CPrograms.tracerPid(target.pid()));
+    }
+
+    @Test
+    void aStdoutNobodyReadsNeitherKeepsTheTraceeNorTheExit() throws Exception {
+        Prereq.requireRoot();
+        Path fifo = CPrograms.dir().resolve("fifo-" + System.nanoTime());
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // A reader that holds the FIFO open and never reads: writes block once its 64 KiB are full.
+        Process holder = new ProcessBuilder("sh", "-c", "exec sleep 120 < '" + fifo + "'").start();
+        try {
+            ProcessHandle target = CPrograms.start("fileloop", "0", "0");
+            jvm = new ProcessBuilder(traceCommand("-p", Long.toString(target.pid()), "-e", "trace=%file"))
+                    .redirectOutput(fifo.toFile()).redirectError(CPrograms.dir().resolve("stall.err").toFile()).start();
+            Process t = jvm;
+            await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
+            Thread.sleep(1500); // the FIFO fills, the writer thread blocks
+            long t0 = System.nanoTime();
+            t.destroy(); // SIGTERM
+            await("detach", 2000, () -> CPrograms.tracerPid(target.pid()) == 0);
+            assertTrue(t.waitFor(10, TimeUnit.SECONDS), "exits although stdout still blocks");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, t.exitValue(), Files.readString(CPrograms.dir().resolve("stall.err")));
+            assertTrue(ms < 5000, "exit took " + ms + " ms");
+            assertTrue(Files.readString(CPrograms.dir().resolve("stall.err")).contains("output is not being read"));
+        } finally {
+            holder.destroyForcibly();
+            Files.deleteIfExists(fifo);
+        }
+    }
+
     @Test
     void sigintDetachesAndExitsZero() throws Exception {
         Prereq.requireRoot();
