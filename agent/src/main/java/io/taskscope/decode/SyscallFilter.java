@@ -18,7 +18,10 @@ import java.util.regex.PatternSyntaxException;
  *       {@code %memory}, {@code %creds}, {@code %clock}, {@code %pure}, {@code %stat}, {@code %lstat},
  *       {@code %fstat}, {@code %%stat}, {@code %statfs}, {@code %fstatfs}, {@code %%statfs}),
  *       {@code /regex}, {@code ?name} (no error when unknown), {@code all}, {@code none}; a leading
- *       {@code !} negates the set. Several {@code trace=} expressions add up, as in strace.</li>
+ *       {@code !} negates the set. As in strace, the last {@code trace=} expression wins, and only
+ *       the seven classes strace has always had may be written without {@code %} ({@code file},
+ *       {@code desc}, {@code network}, {@code process}, {@code signal}, {@code ipc}, {@code memory}): a
+ *       bare {@code stat}, {@code lstat}, {@code fstat}, {@code statfs} or {@code fstatfs} is the syscall.</li>
  *   <li>{@code status=SET}: {@code successful}, {@code failed}, {@code unfinished}, {@code all}
  *       ({@code -z} is status=successful, {@code -Z} status=failed).</li>
  * </ul>
@@ -27,6 +30,9 @@ import java.util.regex.PatternSyntaxException;
 public final class SyscallFilter {
     private static final Set<String> CLASSES = Set.of("file", "desc", "network", "process", "signal", "ipc",
             "memory", "creds", "clock", "pure", "stat", "lstat", "fstat", "%stat", "statfs", "fstatfs", "%statfs");
+
+    /** Classes strace accepts without the leading %, from before %-names existed. */
+    private static final Set<String> LEGACY_BARE_CLASSES = Set.of("file", "desc", "network", "process", "signal", "ipc", "memory");
 
     /** One trace= term set, kept symbolic so that it can be applied to any architecture's table. */
     private record TraceExpr(boolean negated, List<String> terms) {}
@@ -79,6 +85,7 @@ public final class SyscallFilter {
         List<String> terms = List.of(body.split(","));
         // Validate now against the running architecture so that a typo fails at start, as in strace.
         apply(new TraceExpr(negated, terms), SyscallTable.current(), new boolean[SyscallTable.current().size()]);
+        traces.clear(); // strace: -e trace=unlink -e trace=rename traces rename only
         traces.add(new TraceExpr(negated, terms));
     }
 
@@ -137,7 +144,7 @@ public final class SyscallFilter {
                             "fix the expression (Java regex syntax)");
                 }
                 for (Syscall s : table.all()) if (p.matcher(s.name()).find()) matched.add(s);
-            } else if (term.startsWith("%") || CLASSES.contains(term)) {
+            } else if (term.startsWith("%") || LEGACY_BARE_CLASSES.contains(term)) {
                 String cls = term.startsWith("%") ? term.substring(1) : term;
                 if (cls.equals("net")) cls = "network";
                 if (!CLASSES.contains(cls)) {
