@@ -33,7 +33,21 @@ public final class SyscallDecoder {
         FD, DIRFD, PATH, STR, OUTPATH, OFLAGS, OMODE, MODE, ATFLAGS, STATXFLAGS, STATXMASK, ACCMODE, FACCESSFLAGS,
         UNLINKFLAGS, RENAMEFLAGS, FDFLAGS, STAT, STATX, STATFS, INT, UINT, LONG, SIZE, HEX, PTR, RBUF, WBUF, ARGV,
         ENVP, WHENCE, FCNTLCMD, FCNTLARG, PIPEFD, DENTS, FAMILY, SOCKTYPE, SOCKFLAGS, MSGFLAGS, SHUT, SOCKADDR,
-        SOCKADDROUT, MMAPPROT, MMAPFLAGS, SIGNAL, CLOCKID, TIMERFLAGS, TIMESPEC
+        SOCKADDROUT, MMAPPROT, MMAPFLAGS, SIGNAL, CLOCKID, TIMERFLAGS, TIMESPEC,
+        /** flags:TABLE in signatures.tsv: a flag set from any xlat.tsv table ("0" when none is set). */
+        FLAGS,
+        /** const:TABLE: one named value from any xlat.tsv table (the number when unknown). */
+        CONST,
+        /** A pointer to an int, printed as strace does: [16]; NULL as NULL. */
+        INTPTR,
+        /** setsockopt/getsockopt option name, whose table depends on the level before it (SOL_SOCKET, IPPROTO_TCP). */
+        SOCKOPT,
+        /** socket's protocol: IPPROTO_* names for the inet families, the number for the others. */
+        SOCKPROTO,
+        /** setsockopt's value: [N] when its length (the next argument) is an int's, else the address. */
+        OPTVAL,
+        /** ioctl's argument: [N] for the requests whose argument is an int* (FIONBIO, FIONREAD, ...), else hex. */
+        IOCTLARG
     }
 
     /** A call decoded as strace prints it; {@code path} raw (unescaped), {@code flags} the open/access flags. */
@@ -48,6 +62,7 @@ public final class SyscallDecoder {
     private final int stringLimit;
     private final boolean decodeFds;
     private final ArgKind[][] signatures;
+    private final String[][] argTables; // per syscall, the xlat table of each FLAGS/CONST argument
     private final byte[] scratch = new byte[PATH_MAX + 1];
     private final boolean x86;
     private final int execve, execveat;
@@ -59,14 +74,23 @@ public final class SyscallDecoder {
         this.decodeFds = decodeFds;
         this.x86 = table.arch() == Arch.X86_64;
         this.signatures = new ArgKind[table.size()][];
-        Map<String, ArgKind[]> rows = loadSignatures();
-        for (Syscall s : table.all()) signatures[s.number()] = rows.get(s.name());
+        this.argTables = new String[table.size()][];
+        Map<String, Signature> rows = loadSignatures();
+        for (Syscall s : table.all()) {
+            Signature sig = rows.get(s.name());
+            if (sig == null) continue;
+            signatures[s.number()] = sig.kinds();
+            argTables[s.number()] = sig.tables();
+        }
         this.execve = table.byName("execve").map(Syscall::number).orElse(-1);
         this.execveat = table.byName("execveat").map(Syscall::number).orElse(-1);
     }
 
-    private static Map<String, ArgKind[]> loadSignatures() {
-        Map<String, ArgKind[]> rows = new HashMap<>();
+    /** One row of signatures.tsv: the kind of each printed argument and, for flags:/const:, its table. */
+    private record Signature(ArgKind[] kinds, String[] tables) {}
+
+    private static Map<String, Signature> loadSignatures() {
+        Map<String, Signature> rows = new HashMap<>();
         try (var in = SyscallDecoder.class.getResourceAsStream("signatures.tsv");
              var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
@@ -74,8 +98,16 @@ public final class SyscallDecoder {
                 String[] f = line.split("\t");
                 String[] kinds = f.length > 1 ? f[1].trim().split("\\s+") : new String[0];
                 ArgKind[] k = new ArgKind[kinds.length];
-                for (int i = 0; i < kinds.length; i++) k[i] = ArgKind.valueOf(kinds[i].toUpperCase(Locale.ROOT));
-                rows.put(f[0], k);
+                String[] t = new String[kinds.length];
+                for (int i = 0; i < kinds.length; i++) {
+                    int colon = kinds[i].indexOf(':');
+                    k[i] = ArgKind.valueOf((colon < 0 ? kinds[i] : kinds[i].substring(0, colon)).toUpperCase(Locale.ROOT));
+                    if (colon >= 0) t[i] = kinds[i].substring(colon + 1);
+                    if ((k[i] == ArgKind.FLAGS || k[i] == ArgKind.CONST) && t[i] == null) {
+                        throw new IllegalStateException("signatures.tsv: " + f[0] + ": " + kinds[i] + " needs a table (flags:TABLE)");
+                    }
+                }
+                rows.put(f[0], new Signature(k, t));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -185,6 +217,24 @@ public final class SyscallDecoder {
                 case SOCKFLAGS -> s = xlat.flagsOrZero("socket_flags", v & 0xffffffffL);
                 case MSGFLAGS -> s = xlat.flagsOrZero("msg_flags", v & 0xffffffffL);
                 case SHUT -> s = xlat.nameOr("shutdown_modes", v & 0xffffffffL, " /* SHUT_??? */");
+                case FLAGS -> s = xlat.flagsOrZero(argTables[(int) nr][i], v & 0xffffffffL);
+                case CONST -> s = xlat.nameOr(argTables[(int) nr][i], v & 0xffffffffL, "");
+                case INTPTR -> s = intPointer(v, mem);
+                case OPTVAL -> s = i + 1 < 6 && args[i + 1] == 4 ? intPointer(v, mem) : ptr(v);
+                case IOCTLARG -> {
+                    long req = args[1] & 0xffffffffL;
+                    boolean intArg = req == 0x5421 || req == 0x541b || req == 0x5452 || req == 0x540f || req == 0x5410;
+                    s = intArg ? intPointer(v, mem) : hex(v);
+                }
+                case SOCKOPT -> {
+                    long level = i > 0 ? args[i - 1] & 0xffffffffL : -1;
+                    String t = level == 1 ? "sockopt_socket" : level == 6 ? "sockopt_tcp" : null;
+                    s = t == null ? Integer.toString((int) v) : xlat.nameOr(t, v & 0xffffffffL, "");
+                }
+                case SOCKPROTO -> {
+                    long family = args[0] & 0xffffffffL;
+                    s = family == 2 || family == 10 ? xlat.nameOr("ip_protocols", v & 0xffffffffL, "") : Integer.toString((int) v);
+                }
                 case SOCKADDR -> s = sockaddr(v, i + 1 < 6 ? (int) args[i + 1] : 0, mem);
                 case SOCKADDROUT -> {
                     if (v == 0) s = "NULL";
@@ -293,6 +343,7 @@ public final class SyscallDecoder {
         if (addr == 0) return "NULL";
         if (len <= 0) return "\"\"";
         int want = (int) Math.min(len, Math.min(stringLimit, scratch.length));
+        if (want == 0) return quote(new byte[0], true); // -s 0: strace prints ""...
         byte[] b = new byte[want];
         int n = mem.read(addr, b, 0, want);
         if (n <= 0) return hex(addr);
@@ -332,6 +383,14 @@ public final class SyscallDecoder {
         byte[] b = new byte[8];
         if (mem.read(addr, b, 0, 8) != 8) return -1;
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    /** strace's [16] for an int behind a pointer; the address when it cannot be read. */
+    private String intPointer(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        byte[] b = new byte[4];
+        if (mem.read(addr, b, 0, 4) != 4) return ptr(addr);
+        return "[" + ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt() + "]";
     }
 
     private int readInt(long addr, TraceeMemory mem) {
