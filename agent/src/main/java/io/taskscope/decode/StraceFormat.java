@@ -2,6 +2,7 @@ package io.taskscope.decode;
 
 import io.taskscope.event.Event;
 import io.taskscope.event.ProcessEvent;
+import io.taskscope.event.SignalEvent;
 import io.taskscope.event.SyscallEvent;
 import io.taskscope.linux.Errno;
 import java.time.Instant;
@@ -48,7 +49,42 @@ public final class StraceFormat {
             else b.append("+++ exited with ").append(p.exitCode() == null ? 0 : p.exitCode()).append(" +++");
             return Optional.of(b.toString());
         }
+        if (e instanceof SignalEvent sg) return Optional.of(signal(sg));
         return Optional.empty();
+    }
+
+    private static final Xlat SIGNAL_CODES = Xlat.of(io.taskscope.linux.Arch.current());
+
+    /**
+     * strace's signal lines: "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=7, si_uid=0} ---", for
+     * SIGCHLD also si_status, si_utime and si_stime, for faults si_addr; "--- stopped by SIGSTOP ---".
+     */
+    public String signal(SignalEvent sg) {
+        StringBuilder b = start(sg.timeNanos(), sg.tid());
+        if (sg.kind() == SignalEvent.Kind.STOPPED) return b.append("--- stopped by ").append(sg.signal()).append(" ---").toString();
+        b.append("--- ").append(sg.signal()).append(" {si_signo=").append(sg.signal()).append(", si_code=").append(siCode(sg));
+        if (sg.senderPid() != null) b.append(", si_pid=").append(sg.senderPid()).append(", si_uid=").append(sg.senderUid());
+        if (sg.status() != null) {
+            b.append(", si_status=").append(sg.code() == 1 ? sg.status().toString() : io.taskscope.linux.Signals.name(sg.status()));
+            b.append(", si_utime=").append(sg.utime()).append(", si_stime=").append(sg.stime());
+        }
+        if (sg.address() != null) b.append(", si_addr=").append(sg.address() == 0 ? "NULL" : "0x" + Long.toHexString(sg.address()));
+        return b.append("} ---").toString();
+    }
+
+    private static String siCode(SignalEvent sg) {
+        int code = sg.code();
+        if (code <= 0 || code == 0x80) return SIGNAL_CODES.nameOr("si_codes", code & 0xffffffffL, "");
+        String table = switch (sg.signal()) {
+            case "SIGCHLD" -> "cld_codes";
+            case "SIGSEGV" -> "segv_codes";
+            case "SIGBUS" -> "bus_codes";
+            case "SIGILL" -> "ill_codes";
+            case "SIGFPE" -> "fpe_codes";
+            case "SIGTRAP" -> "trap_codes";
+            default -> null;
+        };
+        return table == null ? Integer.toString(code) : SIGNAL_CODES.nameOr(table, code, "");
     }
 
     public String syscall(SyscallEvent s) {

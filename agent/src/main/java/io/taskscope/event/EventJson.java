@@ -81,6 +81,20 @@ public final class EventJson {
             g.writeNumberField("uid", p.uid());
             if (p.exitCode() != null) g.writeNumberField("exitCode", p.exitCode());
             str(g, "signal", p.signal());
+        } else if (event instanceof SignalEvent sg) {
+            g.writeStringField("kind", sg.kind().name().toLowerCase(Locale.ROOT));
+            g.writeNumberField("pid", sg.pid());
+            g.writeNumberField("tid", sg.tid());
+            str(g, "container", sg.container());
+            str(g, "comm", sg.comm());
+            g.writeStringField("signal", sg.signal());
+            g.writeNumberField("code", sg.code());
+            if (sg.senderPid() != null) g.writeNumberField("senderPid", sg.senderPid());
+            if (sg.senderUid() != null) g.writeNumberField("senderUid", sg.senderUid());
+            if (sg.status() != null) g.writeNumberField("status", sg.status());
+            if (sg.utime() != null) g.writeNumberField("utime", sg.utime());
+            if (sg.stime() != null) g.writeNumberField("stime", sg.stime());
+            if (sg.address() != null) g.writeStringField("address", "0x" + Long.toHexString(sg.address()));
         } else if (event instanceof FileChangeEvent f) {
             str(g, "container", f.container());
             g.writeNumberField("pid", f.pid());

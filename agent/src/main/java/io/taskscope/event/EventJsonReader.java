@@ -15,6 +15,10 @@ import java.util.Optional;
  * Lines of another schema version, or that are not events (metrics lines), read as empty.
  */
 public final class EventJsonReader {
+    private static Integer intOrNull(JsonNode n, String field) {
+        return n.has(field) && n.get(field).isNumber() ? n.get(field).asInt() : null;
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EventJsonReader() {}
@@ -44,6 +48,14 @@ public final class EventJsonReader {
                 return new ProcessEvent(t, kind, n.path("pid").asInt(), n.path("ppid").asInt(), str(n, "container"),
                         str(n, "comm"), str(n, "exe"), list(n, "argv"), n.path("uid").asInt(-1),
                         n.has("exitCode") ? n.get("exitCode").asInt() : null, str(n, "signal"));
+            case "signal":
+                SignalEvent.Kind sk = kind(SignalEvent.Kind.class, n);
+                if (sk == null) return null;
+                return new SignalEvent(t, sk, n.path("pid").asInt(), n.path("tid").asInt(), str(n, "container"),
+                        str(n, "comm"), str(n, "signal"), n.path("code").asInt(), intOrNull(n, "senderPid"),
+                        intOrNull(n, "senderUid"), intOrNull(n, "status"),
+                        n.has("utime") ? n.get("utime").asLong() : null, n.has("stime") ? n.get("stime").asLong() : null,
+                        n.has("address") ? Long.parseUnsignedLong(n.get("address").asText().replaceFirst("^0x", ""), 16) : null);
             case "file":
                 FileChangeEvent.Kind fk = kind(FileChangeEvent.Kind.class, n);
                 if (fk == null) return null;

@@ -12,52 +12,58 @@ import java.util.function.IntFunction;
  * @param followForks   strace's -f: also trace child processes created by tracees (new threads
  *                      of a traced process are always traced)
  * @param processEvents whether to emit {@link io.taskscope.event.ProcessEvent}s (start, exec, exit)
+ * @param signalEvents  whether to emit {@link io.taskscope.event.SignalEvent}s (strace's "--- SIGCHLD {...} ---"
+ *                      lines; off by default: the agent's stream would fill with SIGCHLDs)
  * @param placement     where the tracer thread runs; see {@link Placement}
  * @param spinMicros    with {@link Placement#SPIN}, how long to poll after a resume before blocking
  * @param containerOf   container name of a pid (called at attach and for new processes, never per
  *                      stop); may return null
  */
 public record TraceOptions(SyscallFilter filter, int stringLimit, boolean decodeFds, boolean followForks,
-                           boolean processEvents, Placement placement, int spinMicros,
+                           boolean processEvents, boolean signalEvents, Placement placement, int spinMicros,
                            IntFunction<String> containerOf) {
 
     public static final int DEFAULT_SPIN_MICROS = 50;
 
-    /** strace's defaults: all syscalls, -s 32, no -y, no -f; process events on; spin placement. */
+    /** strace's defaults: all syscalls, -s 32, no -y, no -f; process events on, signal events off; spin placement. */
     public static TraceOptions defaults() {
-        return new TraceOptions(SyscallFilter.all(), 32, false, false, true, Placement.SPIN, DEFAULT_SPIN_MICROS,
+        return new TraceOptions(SyscallFilter.all(), 32, false, false, true, false, Placement.SPIN, DEFAULT_SPIN_MICROS,
                 pid -> null);
     }
 
     public TraceOptions withFilter(SyscallFilter f) {
-        return new TraceOptions(f, stringLimit, decodeFds, followForks, processEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(f, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf);
     }
 
     public TraceOptions withStringLimit(int s) {
-        return new TraceOptions(filter, s, decodeFds, followForks, processEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, s, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf);
     }
 
     public TraceOptions withDecodeFds(boolean y) {
-        return new TraceOptions(filter, stringLimit, y, followForks, processEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, y, followForks, processEvents, signalEvents, placement, spinMicros, containerOf);
     }
 
     public TraceOptions withFollowForks(boolean f) {
-        return new TraceOptions(filter, stringLimit, decodeFds, f, processEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, f, processEvents, signalEvents, placement, spinMicros, containerOf);
     }
 
     public TraceOptions withProcessEvents(boolean p) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, p, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, p, signalEvents, placement, spinMicros, containerOf);
+    }
+
+    public TraceOptions withSignalEvents(boolean s) {
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, s, placement, spinMicros, containerOf);
     }
 
     public TraceOptions withPlacement(Placement p) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, p, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, p, spinMicros, containerOf);
     }
 
     public TraceOptions withSpinMicros(int us) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, placement, us, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, us, containerOf);
     }
 
     public TraceOptions withContainerOf(IntFunction<String> c) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, placement, spinMicros, c);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, c);
     }
 }

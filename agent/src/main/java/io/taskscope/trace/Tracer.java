@@ -11,11 +11,13 @@ import io.taskscope.decode.SyscallDecoder.Decoded;
 import io.taskscope.decode.SyscallTable;
 import io.taskscope.event.Event;
 import io.taskscope.event.ProcessEvent;
+import io.taskscope.event.SignalEvent;
 import io.taskscope.event.SyscallEvent;
 import io.taskscope.linux.Arch;
 import io.taskscope.linux.Errno;
 import io.taskscope.linux.LibC;
 import io.taskscope.linux.Ptrace;
+import io.taskscope.linux.Signals;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -467,12 +469,17 @@ public final class Tracer implements AutoCloseable {
         switch (ev) {
             case 0 -> {
                 // Signal-delivery-stop: the signal goes on to the tracee (SIGCHLD included).
+                if (options.signalEvents() && !t.detaching) offerSignal(t, sig);
                 return t.detaching ? detachNow(t, sig) : resume(t, sig);
             }
             case EVENT_STOP -> {
                 if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
                     // Group-stop: leave it stopped (state T) but keep listening for SIGCONT.
                     if (t.detaching) return detachNow(t, 0);
+                    if (options.signalEvents() && !t.listening) {
+                        offer(new SignalEvent(wall(System.nanoTime()), SignalEvent.Kind.STOPPED, t.proc.pid, t.tid,
+                                t.proc.container, t.proc.comm, Signals.name(sig), 0, null, null, null, null, null, null));
+                    }
                     t.listening = true;
                     ptraceQuiet(PTRACE_LISTEN, t.tid, 0);
                     return false;
@@ -494,6 +501,41 @@ public final class Tracer implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * The siginfo of a signal-delivery-stop, as a SignalEvent: x86_64 and aarch64 share siginfo_t's layout
+     * (signo, errno, code, then the union at 16: pid and uid; for SIGCHLD status at 24 and utime, stime at
+     * 32 and 40; for faults the address at 16).
+     */
+    private void offerSignal(Tracee t, int sig) {
+        int code = 0;
+        Integer pid = null, uid = null, status = null;
+        Long utime = null, stime = null, addr = null;
+        try {
+            Ptrace.ptrace(Ptrace.PTRACE_GETSIGINFO, t.tid, 0, Pointer.nativeValue(sigMem));
+            code = sigMem.getInt(8);
+            boolean fault = sig == SIGSEGV_ || sig == SIGBUS_ || sig == SIGILL_ || sig == SIGFPE_;
+            if (sig == SIGCHLD_ && code > 0) {
+                pid = sigMem.getInt(16);
+                uid = sigMem.getInt(20);
+                status = sigMem.getInt(24);
+                utime = sigMem.getLong(32);
+                stime = sigMem.getLong(40);
+            } else if (fault && code > 0) {
+                addr = sigMem.getLong(16);
+            } else if (code <= 0) { // SI_USER, SI_QUEUE, SI_TKILL...: sent by a process
+                pid = sigMem.getInt(16);
+                uid = sigMem.getInt(20);
+            }
+        } catch (LastErrorException e) {
+            // the thread went away; the line still names the signal
+        }
+        offer(new SignalEvent(wall(System.nanoTime()), SignalEvent.Kind.DELIVERED, t.proc.pid, t.tid, t.proc.container,
+                t.proc.comm, Signals.name(sig), code, pid, uid, status, utime, stime, addr));
+    }
+
+    private static final int SIGILL_ = 4, SIGBUS_ = 7, SIGFPE_ = 8, SIGSEGV_ = 11, SIGCHLD_ = 17;
+    private final Memory sigMem = new Memory(128);
 
     private boolean resume(Tracee t, int sig) {
         try {

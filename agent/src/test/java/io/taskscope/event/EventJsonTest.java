@@ -60,6 +60,22 @@ class EventJsonTest {
     }
 
     @Test
+    void signalEventsRoundTripThroughTheControlSocketsReader() throws Exception {
+        long t = T - T % 1000; // JSON times are microseconds
+        SignalEvent chld = new SignalEvent(t, SignalEvent.Kind.DELIVERED, 24, 24, "app", "php-fpm", "SIGCHLD", 1, 25, 82, 3,
+                1L, 2L, null);
+        JsonNode n = parse(chld);
+        assertEquals("signal", n.get("type").asText());
+        assertEquals("delivered", n.get("kind").asText());
+        assertEquals(3, n.get("status").asInt());
+        assertEquals(chld, EventJsonReader.parse(EventJson.toJson(chld)).orElseThrow());
+        SignalEvent segv = new SignalEvent(t, SignalEvent.Kind.DELIVERED, 24, 26, "app", "php-fpm", "SIGSEGV", 1, null, null,
+                null, null, null, 0xdeadbeefL);
+        assertEquals("0xdeadbeef", parse(segv).get("address").asText());
+        assertEquals(segv, EventJsonReader.parse(EventJson.toJson(segv)).orElseThrow());
+    }
+
+    @Test
     void hostileStringsStayOnOneLine() throws Exception {
         String evil = "/tmp/a\nb\u0000c\"d\u001b[31m";
         var e = new SyscallEvent(T, 1, 1, null, "x\ny", 0, "openat", List.of(evil), evil, "O_RDONLY", 3, null, 1);
