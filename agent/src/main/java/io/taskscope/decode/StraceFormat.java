@@ -110,6 +110,7 @@ public final class StraceFormat {
             b.append("0x").append(Long.toHexString(s.ret()));
         } else {
             b.append(s.ret());
+            if (s.retPath() != null) b.append('<').append(s.retPath()).append('>'); // -y: = 3</etc/hostname>
         }
         if (durations) {
             long us = s.durationMicros();

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decodes a syscall's arguments as strace prints them. Which argument is what comes from
@@ -65,7 +66,8 @@ public final class SyscallDecoder {
     private final String[][] argTables; // per syscall, the xlat table of each FLAGS/CONST argument
     private final byte[] scratch = new byte[PATH_MAX + 1];
     private final boolean x86;
-    private final int execve, execveat;
+    private final int execve, execveat, close, fcntl;
+    private final boolean[] returnsFd;
 
     public SyscallDecoder(SyscallTable table, int stringLimit, boolean decodeFds) {
         this.table = table;
@@ -84,6 +86,10 @@ public final class SyscallDecoder {
         }
         this.execve = table.byName("execve").map(Syscall::number).orElse(-1);
         this.execveat = table.byName("execveat").map(Syscall::number).orElse(-1);
+        this.close = table.byName("close").map(Syscall::number).orElse(-1);
+        this.fcntl = table.byName("fcntl").map(Syscall::number).orElse(-1);
+        this.returnsFd = new boolean[table.size()];
+        for (String n : RETURNS_FD) table.byName(n).ifPresent(sc -> returnsFd[sc.number()] = true);
     }
 
     /** One row of signatures.tsv: the kind of each printed argument and, for flags:/const:, its table. */
@@ -115,9 +121,25 @@ public final class SyscallDecoder {
         return rows;
     }
 
-    /** Whether the call must be decoded at its entry stop (its memory is replaced by the call). */
+    /**
+     * Whether the call must be decoded at its entry stop: execve's memory is replaced by the call, and with
+     * -y close's fd is gone at its exit (strace prints close(3</etc/hostname>)).
+     */
     public boolean decodesAtEntry(long nr) {
-        return nr == execve || nr == execveat;
+        return nr == execve || nr == execveat || decodeFds && nr == close;
+    }
+
+    /** Calls whose return value is a new fd, printed as 3</path> with -y (fcntl only for F_DUPFD*). */
+    private static final Set<String> RETURNS_FD = Set.of("open", "openat", "openat2", "creat", "socket", "accept", "accept4",
+            "dup", "dup2", "dup3", "epoll_create", "epoll_create1", "memfd_create", "eventfd", "eventfd2", "timerfd_create",
+            "signalfd", "signalfd4", "inotify_init", "inotify_init1", "fanotify_init", "pidfd_open", "pidfd_getfd",
+            "userfaultfd", "perf_event_open", "open_tree", "fsopen", "fsmount", "fspick", "open_by_handle_at", "fcntl");
+
+    /** With -y, the path of the fd a call returned; null when it returns none (or -y is off). */
+    public String returnedFd(int pid, long nr, long[] args, long rval, TraceeMemory mem) {
+        if (!decodeFds || rval < 0 || nr < 0 || nr >= returnsFd.length || !returnsFd[(int) nr]) return null;
+        if (nr == fcntl && args[1] != 0 && args[1] != 1030) return null; // F_DUPFD, F_DUPFD_CLOEXEC
+        return mem.fdPath(pid, (int) rval).map(SyscallDecoder::escapeFdPath).orElse(null);
     }
 
     /** Finishes a call decoded at entry with its outcome (nothing of execve's depends on it). */

@@ -70,6 +70,7 @@ public final class EventJson {
             g.writeNumberField("ret", s.ret());
             str(g, "errno", s.errno());
             g.writeNumberField("durationUs", s.durationMicros());
+            str(g, "retPath", s.retPath());
         } else if (event instanceof ProcessEvent p) {
             g.writeStringField("kind", p.kind().name().toLowerCase(Locale.ROOT));
             g.writeNumberField("pid", p.pid());

@@ -41,7 +41,7 @@ public final class EventJsonReader {
                 return new SyscallEvent(t, n.path("pid").asInt(), n.path("tid").asInt(), str(n, "container"),
                         str(n, "comm"), n.path("uid").asInt(-1), n.path("syscall").asText("?"), list(n, "args"),
                         str(n, "path"), str(n, "flags"), n.path("ret").asLong(), str(n, "errno"),
-                        n.path("durationUs").asLong(-1));
+                        n.path("durationUs").asLong(-1), str(n, "retPath"));
             case "process":
                 ProcessEvent.Kind kind = kind(ProcessEvent.Kind.class, n);
                 if (kind == null) return null;

@@ -18,10 +18,17 @@ import java.util.List;
  * @param ret            the raw return value (negative errno already split out: ret is -1 when errno is set)
  * @param errno          errno name ("ENOENT") when the call failed, null otherwise
  * @param durationMicros time from entry stop to exit stop, microseconds; -1 when unfinished
+ * @param retPath        with -y, the path of the fd the call returned ({@code = 3</etc/hostname>}); null otherwise
  */
 public record SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid,
                            String syscall, List<String> args, String path, String flags, long ret, String errno,
-                           long durationMicros) implements Event {
+                           long durationMicros, String retPath) implements Event {
+
+    public SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid, String syscall,
+                        List<String> args, String path, String flags, long ret, String errno, long durationMicros) {
+        this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, null);
+    }
+
     @Override
     public String type() {
         return "syscall";

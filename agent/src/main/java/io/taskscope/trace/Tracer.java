@@ -656,8 +656,9 @@ public final class Tracer implements AutoCloseable {
         long dur = finished ? (System.nanoTime() - t.entryNanos) / 1000 : -1;
         String errno = finished && failed ? Errno.name((int) -rval) : null;
         long ret = !finished ? 0 : failed ? -1 : rval;
+        String retPath = finished && !failed && !t.compat ? decoder.returnedFd(t.proc.pid, t.nr, t.args, rval, memory) : null;
         offer(new SyscallEvent(wall(t.entryNanos), t.proc.pid, t.tid, t.proc.container, t.proc.comm, t.proc.uid,
-                name, d.args(), d.path(), d.flags(), ret, errno, dur));
+                name, d.args(), d.path(), d.flags(), ret, errno, dur, retPath));
     }
 
     private void offer(Event e) {

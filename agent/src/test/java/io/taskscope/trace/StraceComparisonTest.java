@@ -46,7 +46,7 @@ class StraceComparisonTest {
                     || l.contains("<detached") || l.startsWith("restart_syscall(")) {
                 continue; // artefacts of attaching and detaching mid-call, which differ between the two runs
             }
-            out.add(l.replaceAll("0x[0-9a-f]+", "ADDR").replaceAll("htons\\(\\d+\\)", "htons(PORT)")
+            out.add(l.replaceAll("0x[0-9a-f]+", "ADDR").replaceAll("htons\\(\\d+\\)", "htons(PORT)").replaceAll("socket:\\[\\d+\\]", "socket:[INODE]")
                     .replaceAll("\\)\\s+= ", ") = "));
         }
         return out;
@@ -56,20 +56,26 @@ class StraceComparisonTest {
     @ValueSource(strings = {"trace=%file", "trace=openat,access,newfstatat,close,getppid", "trace=%file;status=failed",
             "trace=%desc", "trace=!%memory,%signal"})
     void sameLinesAsStrace(String filter) throws Exception {
-        compare(CPrograms.start("fileloop", "0", "20000"), List.of(filter.split(";")), 600);
+        compare(CPrograms.start("fileloop", "0", "20000"), List.of(filter.split(";")), 600, false);
     }
 
     @org.junit.jupiter.api.Test
     void socketOptionsIoctlsAndFlagsAreNamedAsStraceNamesThem() throws Exception {
         // setsockopt(3, SOL_TCP, TCP_NODELAY, [1], 4), ioctl(3, FIONBIO, [1]), flock(5, LOCK_SH|LOCK_NB), ...
         compare(CPrograms.start("netcalls"), List.of("trace=socket,setsockopt,getsockname,epoll_create1,memfd_create,"
-                + "flock,ioctl,wait4"), 1000);
+                + "flock,ioctl,wait4"), 1000, false);
     }
 
-    private static void compare(ProcessHandle p, List<String> exprs, long millis) throws Exception {
+    @org.junit.jupiter.api.Test
+    void dashYNamesReturnedAndClosedFdsAsStraceDoes() throws Exception {
+        // openat(...) = 3</etc/hostname>, read(3</etc/hostname>, ...), close(3</etc/hostname>), socket(...) = 3<socket:[N]>
+        compare(CPrograms.start("fdcalls"), List.of("trace=openat,read,close,socket"), 1000, true);
+    }
+
+    private static void compare(ProcessHandle p, List<String> exprs, long millis, boolean dashY) throws Exception {
 
         Path straceOut = CPrograms.dir().resolve("strace-" + System.nanoTime() + ".txt");
-        StringBuilder cmd = new StringBuilder("exec strace -qq -o " + straceOut);
+        StringBuilder cmd = new StringBuilder("exec strace -qq -o " + straceOut + (dashY ? " -y" : ""));
         for (String e : exprs) cmd.append(" -e ").append(e.replace("!", "\\!"));
         cmd.append(" -p ").append(p.pid());
         ProcessHandle strace = CPrograms.startShell(cmd.toString(), CPrograms.dir().resolve("strace.err"));
@@ -80,7 +86,8 @@ class StraceComparisonTest {
         Set<String> expected = normalize(Files.readAllLines(straceOut));
 
         ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
-        Tracer tracer = Tracer.start(TraceOptions.defaults().withFilter(SyscallFilter.parse(exprs)), events::add);
+        Tracer tracer = Tracer.start(TraceOptions.defaults().withFilter(SyscallFilter.parse(exprs)).withDecodeFds(dashY),
+                events::add);
         try {
             tracer.attach((int) p.pid()).get(5, TimeUnit.SECONDS);
             Thread.sleep(millis);
