@@ -830,7 +830,14 @@ public final class Tracer implements AutoCloseable {
             throw TaskscopeException.usage("PID " + pid + " (" + comm + ") is a child of taskscope", "trace processes started elsewhere");
         }
         Proc existing = procs.get(tgid);
-        if (existing != null) return new TracedProcess(tgid, existing.startTime, existing.comm, existing.threads, existing.container);
+        if (existing != null && existing.startTime == ProcFs.startTime(tgid)) {
+            return new TracedProcess(tgid, existing.startTime, existing.comm, existing.threads, existing.container);
+        }
+        if (existing != null) {
+            // The PID came back as another process (pid and start time are the key): forget the old one.
+            procs.remove(tgid);
+            tracees.values().removeIf(x -> x.proc == existing);
+        }
         int tracer = ProcFs.statusInt(tgid, "TracerPid", 0);
         if (tracer != 0) throw alreadyTraced(tgid, comm, tracer);
 

@@ -33,6 +33,10 @@ record ContainerTargets(String name, List<Integer> pids) {
         return new ContainerTargets(name, pids);
     }
 
+    private static long key(int pid, long startTicks) {
+        return ((long) pid << 32) ^ (startTicks & 0xffffffffL);
+    }
+
     private static List<Integer> members(Task task, Container c) {
         return task.members(c).stream().map(ProcessInfo::pid)
                 .filter(pid -> !task.role(pid).infrastructure() && pid != task.selfPid()).toList();
@@ -40,7 +44,8 @@ record ContainerTargets(String name, List<Integer> pids) {
 
     /** Starts the rescan thread; it ends with {@code stop} or an interrupt. */
     Thread watch(Tracer tracer, PrintWriter err, CompletableFuture<String> stop) {
-        Set<Integer> failed = new HashSet<>();
+        // Keyed by PID and start time: a PID that ended and came back as another process is a new one.
+        Set<Long> failed = new HashSet<>();
         Thread t = new Thread(() -> {
             while (!stop.isDone() && !Thread.currentThread().isInterrupted()) {
                 try {
@@ -57,16 +62,17 @@ record ContainerTargets(String name, List<Integer> pids) {
                     Task task = Task.snapshot();
                     Container c = task.container(name).orElse(null);
                     if (c == null) continue;
-                    Set<Integer> traced = new HashSet<>();
-                    for (TracedProcess p : tracer.tracees()) traced.add(p.pid());
+                    Set<Long> traced = new HashSet<>();
+                    for (TracedProcess p : tracer.tracees()) traced.add(key(p.pid(), p.startTime()));
                     for (int pid : members(task, c)) {
-                        if (traced.contains(pid) || failed.contains(pid)) continue;
+                        long key = key(pid, task.process(pid).map(ProcessInfo::startTicks).orElse(0L));
+                        if (traced.contains(key) || failed.contains(key)) continue;
                         try {
                             TracedProcess p = tracer.attach(pid).get(5, TimeUnit.SECONDS);
                             err.println("taskscope: Process " + p.pid() + " attached (new in " + name + ")");
                             err.flush();
                         } catch (Exception e) {
-                            failed.add(pid); // ended, or traced by someone else: do not retry every second
+                            failed.add(key); // ended, or traced by someone else: do not retry every second
                         }
                     }
                 } catch (RuntimeException e) {
