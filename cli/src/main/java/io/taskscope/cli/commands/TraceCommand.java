@@ -298,7 +298,12 @@ public class TraceCommand implements Callable<Integer> {
         try {
             return new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw TaskscopeException.usage("cannot write " + file + ": " + e.getMessage(), "choose a writable -o FILE");
+            // NIO's message is often the path alone; name the reason.
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                    : String.valueOf(e.getMessage());
+            throw TaskscopeException.usage("cannot write " + file + ": " + why, "choose a writable -o FILE");
         }
     }
 
