@@ -108,6 +108,14 @@ public class TraceCommand implements Callable<Integer> {
             follow = true;
         }
         if (stringLimit < 0) throw TaskscopeException.usage("-s must be at least 0", "e.g. -s 256");
+        if (targets == null) {
+            // Every -p first: a typo in the second PID must not attach (and then detach) the first one.
+            for (int pid : pids) {
+                if (pid <= 0 || !java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/" + pid))) {
+                    throw TaskscopeException.usage("no process with PID " + pid, "list processes with 'taskscope ps'");
+                }
+            }
+        }
         SyscallFilter filter = SyscallFilter.parse(expressions);
         if (successfulOnly) filter.successfulOnly();
         if (failedOnly) filter.failedOnly();
