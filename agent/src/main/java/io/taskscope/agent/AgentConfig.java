@@ -38,7 +38,7 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
                           String metricsNamespace, Path socket, int queueCapacity, Duration scanInterval,
                           int stringLimit) {
 
-    public static final Path DEFAULT_SOCKET = Path.of("/run/taskscope/agent.sock");
+    public static final Path DEFAULT_SOCKET = AgentSocket.DEFAULT;
     public static final List<String> DEFAULT_FILTER = List.of("trace=%file,%process,ptrace,process_vm_readv,process_vm_writev");
 
     /**

@@ -57,10 +57,9 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
-    /** The socket path from TASKSCOPE_SOCKET, else the default. */
+    /** The socket path from TASKSCOPE_SOCKET, else the default ({@link AgentSocket#path()}). */
     public static Path defaultSocket() {
-        String s = System.getenv("TASKSCOPE_SOCKET");
-        return s == null || s.isBlank() ? AgentConfig.DEFAULT_SOCKET : Path.of(s);
+        return AgentSocket.path();
     }
 
     /**

@@ -64,7 +64,11 @@ public final class EnvironReader {
         }
         Recovered r = recover(pid, problem);
         List<EnvVar> vars = r.entries().stream().map(EnvVar::parse).toList();
-        return new Environment(pid, comm, Environment.Source.RECOVERED, problem, r.detail(), LIVE_NOTE, r.truncated(), vars);
+        String note = vars.isEmpty()
+                ? "the live environment is empty: the process (or the one that started it) cleared it, as nginx does "
+                        + "for its workers unless 'env' directives keep variables; the variables it started with are gone"
+                : LIVE_NOTE;
+        return new Environment(pid, comm, Environment.Source.RECOVERED, problem, r.detail(), note, r.truncated(), vars);
     }
 
     /** Null when the bytes look like an environment; else why they are not used. */

@@ -225,7 +225,7 @@ public class PsCommand implements Callable<Integer> {
         List<ProcessView> rows = new ArrayList<>(selected.size());
         for (ProcessInfo p : selected) rows.add(ProcessView.of(task, p));
 
-        Set<Integer> traced = agentTracees(socket != null ? socket : ControlClient.defaultSocket(), err);
+        Set<Integer> traced = agentTracees(socket != null ? socket : io.taskscope.agent.AgentSocket.path(), err);
         err.flush();
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
