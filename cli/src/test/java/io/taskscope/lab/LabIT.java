@@ -141,7 +141,7 @@ class LabIT {
         workers.forEach(w -> cmd.addAll(List.of("-p", w)));
         cmd.addAll(List.of("-e", "trace=%file"));
         Process trace = lab(cmd.toArray(String[]::new)).start();
-        trace.getOutputStream().close();
+        // stdin stays open while the trace should run: its end is one of the trace's stop conditions.
         List<String> lines = new CopyOnWriteArrayList<>();  // read while the reader thread appends
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(trace.getInputStream(), StandardCharsets.UTF_8))) {
@@ -166,7 +166,9 @@ class LabIT {
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (lines.stream().noneMatch(LabIT::failingStatOfHoge) && System.nanoTime() < deadline) Thread.sleep(100);
         } finally {
-            monitor("sh", "-c", "kill -INT \"$(cat /tmp/it-trace.pid)\"");
+            // End of input (stdin reaches it through runc exec) stops the trace and detaches; SIGINT as a fallback.
+            trace.getOutputStream().close();
+            if (!trace.waitFor(10, TimeUnit.SECONDS)) monitor("sh", "-c", "kill -INT \"$(cat /tmp/it-trace.pid)\"");
             if (!trace.waitFor(30, TimeUnit.SECONDS)) trace.destroyForcibly();
             reader.join(10_000);
         }

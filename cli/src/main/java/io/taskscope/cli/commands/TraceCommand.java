@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -154,7 +155,8 @@ public class TraceCommand implements Callable<Integer> {
         }, "taskscope-trace-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         StopSignals.onInterrupt(() -> stop.complete("signal"));
-        stopAtEndOfInput(stop);
+        CompletableFuture<Void> tracing = new CompletableFuture<>();
+        stopAtEndOfInput(stop, tracing);
         Thread rescan = null;
         try {
             for (int pid : pids) {
@@ -169,6 +171,7 @@ public class TraceCommand implements Callable<Integer> {
                 err.println("taskscope: Process " + p.pid() + " attached" + (p.threads() > 1 ? " with " + p.threads() + " threads" : ""));
                 err.flush();
             }
+            tracing.complete(null); // every target attached: an end of input from now on stops the trace
             if (targets != null) {
                 if (tracer.tracees().isEmpty()) {
                     throw TaskscopeException.runtime("could not attach to any process of container " + container, "see the messages above");
@@ -214,11 +217,14 @@ public class TraceCommand implements Callable<Integer> {
     }
 
     /**
-     * The issue's third way to stop: end of input. Only when stdin is a pipe (a controlling script, an ssh
-     * session): its EOF means whoever drives us is gone. A terminal, /dev/null or a file never stops a
-     * trace, or 'taskscope trace ... </dev/null &' would end at once.
+     * The issue's third way to stop: end of input, when stdin is a pipe (a controlling script, an ssh
+     * session) whose writer went away. An input that is empty from the start does not count: 'runc exec'
+     * and 'docker exec' without a tty hand the command a pipe that reaches EOF at once when their own stdin
+     * is /dev/null, and a background trace started that way must keep running. So an EOF stops the trace
+     * only once the targets are attached ({@code tracing}) and at least a second after the start.
+     * A terminal, /dev/null or a file never stop a trace.
      */
-    private static void stopAtEndOfInput(CompletableFuture<String> stop) {
+    private static void stopAtEndOfInput(CompletableFuture<String> stop, CompletableFuture<Void> tracing) {
         String in;
         try {
             in = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
@@ -226,6 +232,7 @@ public class TraceCommand implements Callable<Integer> {
             return;
         }
         if (!in.startsWith("pipe:")) return;
+        long started = System.nanoTime();
         Thread t = new Thread(() -> {
             try {
                 byte[] buf = new byte[4096];
@@ -235,7 +242,8 @@ public class TraceCommand implements Callable<Integer> {
             } catch (IOException e) {
                 // a broken stdin ends the input too
             }
-            stop.complete("end of input");
+            boolean early = !tracing.isDone() || System.nanoTime() - started < TimeUnit.SECONDS.toNanos(1);
+            if (!early) stop.complete("end of input");
         }, "taskscope-stdin");
         t.setDaemon(true);
         t.start();
