@@ -144,35 +144,42 @@ class TraceCommandTest {
         assertEquals(0, CPrograms.tracerPid(target.pid()));
     }
 
+    /** A trace (nothing shown) of a slow neighbour, attached: for the tests of how a trace ends. */
+    private Process quietTrace(ProcessHandle target, boolean emptyInput) throws Exception {
+        Process t = traceJvm(CPrograms.dir().resolve("trace-quiet-" + System.nanoTime() + ".out"),
+                "-p", Long.toString(target.pid()), "-e", "trace=none");
+        if (emptyInput) t.getOutputStream().close();
+        await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
+        return t;
+    }
+
+    private static void assertEndedCleanly(Process t, ProcessHandle target) throws Exception {
+        assertTrue(t.waitFor(10, TimeUnit.SECONDS), "the trace ended");
+        assertEquals(0, t.exitValue());
+        assertEquals(0, CPrograms.tracerPid(target.pid()), "the target is detached");
+    }
+
     @Test
     void anInputEmptyFromTheStartDoesNotStopTheTrace() throws Exception {
         // 'runc exec' / 'docker exec' without a tty: stdin is a pipe that is at EOF at once.
         Prereq.requireRoot();
         ProcessHandle target = CPrograms.start("fileloop", "100000", "1000000");
-        Process t = traceJvm(CPrograms.dir().resolve("trace-eof0-" + System.nanoTime() + ".out"),
-                "-p", Long.toString(target.pid()), "-e", "trace=none");
-        t.getOutputStream().close();
-        await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
+        Process t = quietTrace(target, true);
         Thread.sleep(1500);
         assertTrue(t.isAlive(), "a background trace with no input keeps running");
-        t.destroy();
-        assertTrue(t.waitFor(10, TimeUnit.SECONDS));
-        assertEquals(0, CPrograms.tracerPid(target.pid()));
+        t.destroy(); // SIGTERM
+        assertEndedCleanly(t, target);
     }
 
     @Test
     void endOfInputDetachesAndExitsZero() throws Exception {
         Prereq.requireRoot();
         ProcessHandle target = CPrograms.start("fileloop", "100000", "1000000");
-        Process t = traceJvm(CPrograms.dir().resolve("trace-eof-" + System.nanoTime() + ".out"),
-                "-p", Long.toString(target.pid()), "-e", "trace=none");
-        await("the JVM to attach", 30_000, () -> tracedBy(target.pid(), t));
+        Process t = quietTrace(target, false);
         Thread.sleep(1200); // an EOF in the first second is an input empty from the start (runc exec), not an end
         assertTrue(t.isAlive(), "still tracing with stdin open");
         t.getOutputStream().close(); // stdin is a pipe: its end is the end of input
-        assertTrue(t.waitFor(10, TimeUnit.SECONDS), "end of input stopped it");
-        assertEquals(0, t.exitValue());
-        assertEquals(0, CPrograms.tracerPid(target.pid()));
+        assertEndedCleanly(t, target);
     }
 
     @Test
