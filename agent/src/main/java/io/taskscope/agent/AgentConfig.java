@@ -38,7 +38,6 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
                           String metricsNamespace, Path socket, int queueCapacity, Duration scanInterval,
                           int stringLimit) {
 
-    public static final Path DEFAULT_SOCKET = AgentSocket.DEFAULT;
     public static final List<String> DEFAULT_FILTER = List.of("trace=%file,%process,ptrace,process_vm_readv,process_vm_writev");
 
     /**
@@ -70,7 +69,7 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
 
     public static AgentConfig defaults() {
         return new AgentConfig(List.of(), DEFAULT_FILTER, true, List.of(), true, List.of(), Duration.ofSeconds(60),
-                "taskscope", DEFAULT_SOCKET, 16_384, Duration.ofMillis(500), 256);
+                "taskscope", AgentSocket.DEFAULT, 16_384, Duration.ofMillis(500), 256);
     }
 
     /** Selects a process; with no selectors everything not excluded elsewhere is selected. */

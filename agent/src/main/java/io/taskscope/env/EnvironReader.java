@@ -132,13 +132,8 @@ public final class EnvironReader {
     }
 
     private static boolean zombie(int pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.UTF_8);
-            int close = stat.lastIndexOf(')');
-            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
-        } catch (IOException e) {
-            return false;
-        }
+        return new io.taskscope.proc.ProcReader(io.taskscope.proc.ProcPath.system()).stat(pid).map(s -> s.state() == 'Z')
+                .orElse(false);
     }
 
     private static String readComm(int pid) {

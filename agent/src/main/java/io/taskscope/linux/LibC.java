@@ -52,9 +52,6 @@ public final class LibC {
 
     public static native int sched_setaffinity(int pid, long size, long mask) throws LastErrorException;
 
-    /** signal(2): installs {@code handler} (SIG_DFL 0, SIG_IGN 1, or an address) and returns the previous one. */
-    public static native long signal(int sig, long handler);
-
     /** glibc's and musl's strerror text, for errors outside the generated table. */
     public static native String strerror(int errnum);
 }

@@ -70,7 +70,8 @@ public final class Ptrace {
 
     // Signals the tracer reasons about (same numbers on x86_64 and aarch64).
     public static final int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGUSR1 = 10, SIGTRAP = 5, SIGCHLD = 17,
-            SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGTERM = 15;
+            SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGTERM = 15,
+            SIGILL = 4, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11;
 
     /** NT_PRSTATUS, the general registers for PTRACE_GETREGSET. */
     public static final int NT_PRSTATUS = 1;

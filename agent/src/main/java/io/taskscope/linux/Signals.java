@@ -25,18 +25,20 @@ public final class Signals {
      * tracer survives by design (no PTRACE_O_EXITKILL: the kernel detaches the tracees).
      */
     public static void unignoreInterrupts() {
-        try (com.sun.jna.Memory old = new com.sun.jna.Memory(256)) { // struct sigaction: 152 bytes on 64-bit
-            for (int sig : new int[] {2, 15}) {
-                // Query only: a handler that is there (the JVM's, with SA_SIGINFO) is never touched.
+        // struct sigaction is 152 bytes on 64-bit; all zeros is SIG_DFL with an empty mask and no flags.
+        try (com.sun.jna.Memory old = new com.sun.jna.Memory(256); com.sun.jna.Memory dfl = new com.sun.jna.Memory(256)) {
+            dfl.clear();
+            for (int sig : new int[] {Ptrace.SIGINT, Ptrace.SIGTERM}) {
+                // Query first: a handler that is there (the JVM's, with SA_SIGINFO) is never touched.
                 Ptrace.sigaction(sig, 0, com.sun.jna.Pointer.nativeValue(old));
-                if (old.getLong(0) == SIG_IGN) LibC.signal(sig, SIG_DFL);
+                if (old.getLong(0) == SIG_IGN) Ptrace.sigaction(sig, com.sun.jna.Pointer.nativeValue(dfl), 0);
             }
         } catch (com.sun.jna.LastErrorException e) {
             // left as it is: the shutdown hook still detaches on SIGTERM
         }
     }
 
-    private static final long SIG_DFL = 0, SIG_IGN = 1;
+    private static final long SIG_IGN = 1;
 
     /** The number for "SIGTERM" or "TERM", or -1. */
     public static int number(String name) {

@@ -111,6 +111,7 @@ public final class Task {
         // pid -> group key; LinkedHashMap keeps groups in order of their first (lowest) PID.
         Map<Integer, String> keyOf = new HashMap<>();
         Map<String, EcsTaskMetadata.EcsContainer> ecsByKey = new HashMap<>();
+        Optional<EcsTaskMetadata.EcsContainer> own = metadata.flatMap(m -> m.selfDockerId().flatMap(m::container));
         for (ProcessInfo p : table.processes()) {
             if (roles.get(p.pid()) == Role.KERNEL) continue;
             if (metadata.isPresent()) {
@@ -124,7 +125,6 @@ public final class Task {
                     }
                 }
                 // Our own container, when a private cgroup namespace hides its path from us.
-                Optional<EcsTaskMetadata.EcsContainer> own = metadata.get().selfDockerId().flatMap(metadata.get()::container);
                 if (!keyOf.containsKey(p.pid()) && own.isPresent() && selfMnt != 0 && p.mntNs() == selfMnt) {
                     keyOf.put(p.pid(), "ecs:" + own.get().name());
                     ecsByKey.put("ecs:" + own.get().name(), own.get());
@@ -192,7 +192,9 @@ public final class Task {
         if (p.kernelThread()) return Role.KERNEL;
         if (p.pid() == selfPid) return Role.SELF;
         String program = p.program();
-        if (program.startsWith("/managed-agents/") || reader.link(p.pid(), "exe").orElse("").startsWith("/managed-agents/")) {
+        // Only a process that claims the role is checked (no exe read for the others): one that runs the agent
+        // under another argv[0] is merely traced as an application process, which hides nothing.
+        if (program.startsWith("/managed-agents/")) {
             return genuineAgent(p, program, selfPid, proc, reader) ? Role.AGENT : Role.APP;
         }
         boolean pauseName = p.comm().equals("pause") || program.equals("/pause") || program.endsWith("/pause");

@@ -212,6 +212,11 @@ public final class Tracer implements AutoCloseable {
         return multiple;
     }
 
+    /** Whether a process with this PID exists now (what attach checks first), for callers that validate several. */
+    public static boolean processExists(int pid) {
+        return pid > 0 && ProcFs.exists(pid);
+    }
+
     /** Whether the tracer thread runs (for health checks). */
     public boolean isAlive() {
         return thread.isAlive() && !terminated.isDone();
@@ -514,8 +519,8 @@ public final class Tracer implements AutoCloseable {
         try {
             Ptrace.ptrace(Ptrace.PTRACE_GETSIGINFO, t.tid, 0, Pointer.nativeValue(sigMem));
             code = sigMem.getInt(8);
-            boolean fault = sig == SIGSEGV_ || sig == SIGBUS_ || sig == SIGILL_ || sig == SIGFPE_;
-            if (sig == SIGCHLD_ && code > 0) {
+            boolean fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
+            if (sig == SIGCHLD && code > 0) {
                 pid = sigMem.getInt(16);
                 uid = sigMem.getInt(20);
                 status = sigMem.getInt(24);
@@ -534,8 +539,13 @@ public final class Tracer implements AutoCloseable {
                 t.proc.comm, Signals.name(sig), code, pid, uid, status, utime, stime, addr));
     }
 
-    private static final int SIGILL_ = 4, SIGBUS_ = 7, SIGFPE_ = 8, SIGSEGV_ = 11, SIGCHLD_ = 17;
     private final Memory sigMem = new Memory(128);
+
+    /** A START or EXEC event: the process as it is now (exe and command line read from /proc). */
+    private void offerProcess(ProcessEvent.Kind kind, Proc p) {
+        offer(new ProcessEvent(wall(System.nanoTime()), kind, p.pid, p.ppid, p.container, p.comm,
+                ProcFs.exe(p.pid).orElse(null), ProcFs.cmdline(p.pid), p.uid, null, null));
+    }
 
     private boolean resume(Tracee t, int sig) {
         try {
@@ -731,10 +741,7 @@ public final class Tracer implements AutoCloseable {
         String container = parent != null ? parent.container : options.containerOf().apply(pid);
         Proc p = new Proc(pid, ProcFs.startTime(pid), ppid, comm, uid, container);
         procs.put(pid, p);
-        if (options.processEvents()) {
-            offer(new ProcessEvent(wall(System.nanoTime()), ProcessEvent.Kind.START, pid, ppid, container, comm,
-                    ProcFs.exe(pid).orElse(null), ProcFs.cmdline(pid), uid, null, null));
-        }
+        if (options.processEvents()) offerProcess(ProcessEvent.Kind.START, p);
         return p;
     }
 
@@ -756,10 +763,7 @@ public final class Tracer implements AutoCloseable {
         p.threads = threads;
         p.comm = ProcFs.comm(p.pid);
         p.uid = ProcFs.statusInt(p.pid, "Uid", p.uid);
-        if (options.processEvents()) {
-            offer(new ProcessEvent(wall(System.nanoTime()), ProcessEvent.Kind.EXEC, p.pid, p.ppid, p.container, p.comm,
-                    ProcFs.exe(p.pid).orElse(null), ProcFs.cmdline(p.pid), p.uid, null, null));
-        }
+        if (options.processEvents()) offerProcess(ProcessEvent.Kind.EXEC, p);
         publish();
         return t;
     }
@@ -888,11 +892,8 @@ public final class Tracer implements AutoCloseable {
             if (affinity == null) affinity = new Affinity();
             affinity.colocate(p.pid, attached.stream().mapToInt(t -> t.tid).toArray());
         }
-        if (options.processEvents()) {
-            // docs/events.md: "start" is a traced process forked, or one the tracer attached to.
-            offer(new ProcessEvent(wall(System.nanoTime()), ProcessEvent.Kind.START, p.pid, p.ppid, p.container, p.comm,
-                    ProcFs.exe(p.pid).orElse(null), ProcFs.cmdline(p.pid), p.uid, null, null));
-        }
+        // docs/events.md: "start" is a traced process forked, or one the tracer attached to.
+        if (options.processEvents()) offerProcess(ProcessEvent.Kind.START, p);
         publish();
         log.debug("attached to {} ({}), {} threads", tgid, comm, p.threads);
         return new TracedProcess(tgid, p.startTime, p.comm, p.threads, p.container);

@@ -1,15 +1,11 @@
 package io.taskscope.cli.commands;
 
-import java.nio.file.Path;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
-import io.taskscope.agent.ControlClient;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.taskscope.TaskscopeException;
+import io.taskscope.agent.ControlClient;
 import io.taskscope.cli.JsonOption;
 import io.taskscope.cli.Table;
 import io.taskscope.proc.ProcessInfo;
@@ -19,6 +15,7 @@ import io.taskscope.task.Role;
 import io.taskscope.task.Targets;
 import io.taskscope.task.Task;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;

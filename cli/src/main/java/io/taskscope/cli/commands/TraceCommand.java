@@ -112,7 +112,7 @@ public class TraceCommand implements Callable<Integer> {
         if (targets == null) {
             // Every -p first: a typo in the second PID must not attach (and then detach) the first one.
             for (int pid : pids) {
-                if (pid <= 0 || !java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/" + pid))) {
+                if (!Tracer.processExists(pid)) {
                     throw TaskscopeException.usage("no process with PID " + pid, "list processes with 'taskscope ps'");
                 }
             }
