@@ -71,6 +71,7 @@ public final class EventJson {
             str(g, "errno", s.errno());
             g.writeNumberField("durationUs", s.durationMicros());
             str(g, "retPath", s.retPath());
+            if (s.coverage() != null) g.writeNumberField("coverage", s.coverage());
         } else if (event instanceof ProcessEvent p) {
             g.writeStringField("kind", p.kind().name().toLowerCase(Locale.ROOT));
             g.writeNumberField("pid", p.pid());
@@ -80,8 +81,13 @@ public final class EventJson {
             str(g, "exe", p.exe());
             list(g, "argv", p.argv());
             g.writeNumberField("uid", p.uid());
+            if (p.gid() >= 0) g.writeNumberField("gid", p.gid());
+            str(g, "cwd", p.cwd());
+            str(g, "previousExe", p.previousExe());
             if (p.exitCode() != null) g.writeNumberField("exitCode", p.exitCode());
             str(g, "signal", p.signal());
+            str(g, "mode", p.mode());
+            str(g, "reason", p.reason());
         } else if (event instanceof SignalEvent sg) {
             g.writeStringField("kind", sg.kind().name().toLowerCase(Locale.ROOT));
             g.writeNumberField("pid", sg.pid());

@@ -41,13 +41,15 @@ public final class EventJsonReader {
                 return new SyscallEvent(t, n.path("pid").asInt(), n.path("tid").asInt(), str(n, "container"),
                         str(n, "comm"), n.path("uid").asInt(-1), n.path("syscall").asText("?"), list(n, "args"),
                         str(n, "path"), str(n, "flags"), n.path("ret").asLong(), str(n, "errno"),
-                        n.path("durationUs").asLong(-1), str(n, "retPath"));
+                        n.path("durationUs").asLong(-1), str(n, "retPath"),
+                        n.has("coverage") ? n.get("coverage").asDouble() : null);
             case "process":
                 ProcessEvent.Kind kind = kind(ProcessEvent.Kind.class, n);
                 if (kind == null) return null;
                 return new ProcessEvent(t, kind, n.path("pid").asInt(), n.path("ppid").asInt(), str(n, "container"),
                         str(n, "comm"), str(n, "exe"), list(n, "argv"), n.path("uid").asInt(-1),
-                        n.has("exitCode") ? n.get("exitCode").asInt() : null, str(n, "signal"));
+                        n.has("exitCode") ? n.get("exitCode").asInt() : null, str(n, "signal"), n.path("gid").asInt(-1),
+                        str(n, "cwd"), str(n, "previousExe"), str(n, "mode"), str(n, "reason"));
             case "signal":
                 SignalEvent.Kind sk = kind(SignalEvent.Kind.class, n);
                 if (sk == null) return null;

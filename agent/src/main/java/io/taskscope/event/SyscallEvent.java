@@ -19,14 +19,23 @@ import java.util.List;
  * @param errno          errno name ("ENOENT") when the call failed, null otherwise
  * @param durationMicros time from entry stop to exit stop, microseconds; -1 when unfinished
  * @param retPath        with -y, the path of the fd the call returned ({@code = 3</etc/hostname>}); null otherwise
+ * @param coverage       for a process traced under a cost budget, the fraction of its time it has spent in syscall
+ *                       mode so far (0..1): what share of its calls the stream can show; null when traced in full
  */
 public record SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid,
                            String syscall, List<String> args, String path, String flags, long ret, String errno,
-                           long durationMicros, String retPath) implements Event {
+                           long durationMicros, String retPath, Double coverage) implements Event {
+
+    public SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid, String syscall,
+                        List<String> args, String path, String flags, long ret, String errno, long durationMicros,
+                        String retPath) {
+        this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, retPath,
+                null);
+    }
 
     public SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid, String syscall,
                         List<String> args, String path, String flags, long ret, String errno, long durationMicros) {
-        this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, null);
+        this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, null, null);
     }
 
     @Override
