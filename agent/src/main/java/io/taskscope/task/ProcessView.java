@@ -14,7 +14,7 @@ import java.util.Locale;
 
 /**
  * One row of {@code taskscope ps}: a process with ps's derived columns, computed the way procps
- * computes them. The JSON output uses these component names (documented in the README).
+ * computes them. The JSON output uses these component names (documented in docs/json.md).
  *
  * @param pid          PID in the monitor's namespace
  * @param ppid         parent PID

@@ -6,7 +6,7 @@ import java.util.Optional;
  * One problem of a task definition.
  *
  * @param severity  an error makes {@code taskdef lint} exit 1; a warning does not
- * @param rule      a stable id (README lists them), for filtering and for the JSON output
+ * @param rule      a stable id (docs/doctor.md lists them), for filtering and for the JSON output
  * @param path      where, as a JSON path into the file: {@code $.containerDefinitions[2].essential}
  * @param container the container concerned, when there is one
  * @param message   what is wrong and what it breaks

@@ -1,6 +1,6 @@
 package io.taskscope.cli;
 
-/** taskscope's exit codes; the README documents them. */
+/** taskscope's exit codes; docs/cli.md documents them. */
 public enum ExitCode {
     /** Success; for doctor, nothing failed; for fs diff, nothing differs. */
     OK(0),
