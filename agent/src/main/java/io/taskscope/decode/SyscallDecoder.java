@@ -548,21 +548,16 @@ public final class SyscallDecoder {
         String fam = xlat.nameOr("address_families", family, " /* AF_??? */");
         if (family == 2 && n >= 8) {
             int port = ((raw[2] & 0xff) << 8) | (raw[3] & 0xff);
-            return "{sa_family=AF_INET, sin_port=htons(" + port + "), sin_addr=inet_addr(\"" + (raw[4] & 0xff) + "."
-                    + (raw[5] & 0xff) + "." + (raw[6] & 0xff) + "." + (raw[7] & 0xff) + "\")}";
+            return "{sa_family=AF_INET, sin_port=htons(" + port + "), sin_addr=inet_addr(\""
+                    + io.taskscope.text.InetText.ipv4(raw, 4) + "\")}";
         }
         if (family == 10 && n >= 24) {
             int port = ((raw[2] & 0xff) << 8) | (raw[3] & 0xff);
-            String ip;
-            try {
-                ip = java.net.InetAddress.getByAddress(java.util.Arrays.copyOfRange(raw, 8, 24)).getHostAddress();
-            } catch (java.net.UnknownHostException e) {
-                ip = "?";
-            }
+            String ip = io.taskscope.text.InetText.ipv6(raw, 8);
             int flow = ByteBuffer.wrap(raw, 4, 4).order(ByteOrder.BIG_ENDIAN).getInt();
             int scope = n >= 28 ? b.getInt(24) : 0;
             return "{sa_family=AF_INET6, sin6_port=htons(" + port + "), sin6_flowinfo=htonl(" + flow
-                    + "), inet_pton(AF_INET6, \"" + compressV6(ip) + "\", &sin6_addr), sin6_scope_id=" + scope + "}";
+                    + "), inet_pton(AF_INET6, \"" + ip + "\", &sin6_addr), sin6_scope_id=" + scope + "}";
         }
         if (family == 1) {
             if (n <= 2) return "{sa_family=AF_UNIX}";
@@ -573,15 +568,5 @@ public final class SyscallDecoder {
             return "{sa_family=AF_UNIX, sun_path=" + (abstractName ? "@" + p : p) + "}";
         }
         return "{sa_family=" + fam + ", ...}";
-    }
-
-    private static String compressV6(String ip) {
-        // Java prints "0:0:0:0:0:0:0:1"; strace (inet_ntop) prints "::1".
-        try {
-            return java.net.InetAddress.getByName(ip) instanceof java.net.Inet6Address
-                    ? ip.replaceFirst("(^|:)(0(:|$)){2,}", "::").replaceFirst(":::", "::") : ip;
-        } catch (java.net.UnknownHostException e) {
-            return ip;
-        }
     }
 }

@@ -1,7 +1,5 @@
 package io.taskscope.inspect;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -89,35 +87,8 @@ public final class Sockets {
                 b[word * 4 + i] = (byte) Integer.parseInt(hex.substring(word * 8 + (3 - i) * 2, word * 8 + (3 - i) * 2 + 2), 16);
             }
         }
-        try {
-            InetAddress a = InetAddress.getByAddress(b);
-            return b.length == 4 ? a.getHostAddress() + ":" + port : "[" + compress(a.getHostAddress()) + "]:" + port;
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(hexPort);
-        }
-    }
-
-    /** "0:0:0:0:0:0:0:1" to "::1": the longest run of zero groups becomes "::". */
-    static String compress(String v6) {
-        String[] g = v6.split(":");
-        int bestStart = -1, bestLen = 0;
-        for (int i = 0; i < g.length; ) {
-            if (!g[i].equals("0")) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < g.length && g[j].equals("0")) j++;
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        if (bestLen < 2) return v6;
-        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, g.length));
-        return head + "::" + tail;
+        String ip = io.taskscope.text.InetText.address(b);
+        return b.length == 4 ? ip + ":" + port : "[" + ip + "]:" + port;
     }
 
     /** All sockets of the network namespace process {@code pid} is in. Unreadable tables are skipped. */

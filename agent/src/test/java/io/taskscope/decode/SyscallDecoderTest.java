@@ -1,6 +1,7 @@
 package io.taskscope.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.taskscope.linux.Arch;
 import java.nio.ByteBuffer;
@@ -121,6 +122,24 @@ class SyscallDecoderTest {
         byte[] sun = "\1\0/run/php/php-fpm.sock\0".getBytes(StandardCharsets.ISO_8859_1);
         long u = mem.put(0x6000, sun);
         assertEquals("{sa_family=AF_UNIX, sun_path=\"/run/php/php-fpm.sock\"}", decode("connect", false, 0, 3, u, sun.length).get(1));
+        // AF_INET6 as strace prints it (inet_ntop): the longest zero run compressed, mapped addresses kept mapped
+        byte[] sin6 = new byte[28];
+        sin6[0] = 10;
+        sin6[2] = 1; // port 443 = 0x01bb
+        sin6[3] = (byte) 0xbb;
+        sin6[9] = 1; // 1:0:0:2:0:0:0:3
+        sin6[15] = 2;
+        sin6[23] = 3;
+        long v6 = mem.put(0x7000, sin6);
+        assertEquals("{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"1:0:0:2::3\", "
+                + "&sin6_addr), sin6_scope_id=0}", decode("connect", false, 0, 3, v6, 28).get(1));
+        byte[] mapped = new byte[28];
+        mapped[0] = 10;
+        mapped[18] = mapped[19] = (byte) 0xff;
+        mapped[20] = 127;
+        mapped[23] = 1;
+        long m6 = mem.put(0x8000, mapped);
+        assertTrue(decode("connect", false, 0, 3, m6, 28).get(1).contains("\"::ffff:127.0.0.1\""));
         // strace: socket(AF_INET, ..., IPPROTO_IP); for AF_UNIX the protocol stays a number
         assertEquals(List.of("AF_INET", "SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC", "IPPROTO_IP"),
                 decode("socket", false, 3, 2, 1 | 04000 | 02000000, 0));

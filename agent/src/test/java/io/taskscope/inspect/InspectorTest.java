@@ -19,6 +19,9 @@ class InspectorTest {
         assertEquals("127.0.0.1:8080", Sockets.address("0100007F:1F90"));
         assertEquals("[::1]:443", Sockets.address("00000000000000000000000001000000:01BB"));
         assertEquals("[::]:80", Sockets.address("00000000000000000000000000000000:0050"));
+        // an IPv4-mapped listener stays visibly IPv6; the longest zero run is the one compressed
+        assertEquals("[::ffff:127.0.0.1]:8080", Sockets.address("0000000000000000FFFF00000100007F:1F90"));
+        assertEquals("[1:0:0:2::3]:443", Sockets.address("00000100020000000000000003000000:01BB"));
         Map<Long, Sockets.Socket> m = new HashMap<>();
         Sockets.parseInet("tcp", """
                   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
