@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * in an ECS Exec session. See {@link ControlServer} for the protocol.
  */
 public final class ControlClient implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.taskscope.text.Escape.jsonMapper();
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "taskscope-client-timeout");
         t.setDaemon(true);

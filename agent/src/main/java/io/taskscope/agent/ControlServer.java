@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.taskscope.text.Escape.jsonMapper();
     static final int MAX_REQUEST = 64 * 1024;
     private static final int MAX_CLIENTS = 16;
     private static final int SUBSCRIBER_QUEUE = 8192;

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Metrics {
     public static final String UNKNOWN_CONTAINER = "unknown";
     static final String[] NAMES = {"SyscallsTraced", "SyscallsFailed", "EventsDropped", "ProcessesAttached", "Alerts"};
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = io.taskscope.text.Escape.jsonFactory();
 
     private static final class Counters {
         final LongAdder syscalls = new LongAdder();

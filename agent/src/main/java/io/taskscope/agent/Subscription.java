@@ -33,7 +33,7 @@ import java.util.function.Predicate;
  */
 public record Subscription(Set<Integer> pids, Set<String> containers, boolean follow, List<String> filter,
                            Set<String> types) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.taskscope.text.Escape.jsonMapper();
     private static final Set<String> TYPES = Set.of("syscall", "process", "file", "alert");
 
     public static Subscription of(Collection<Integer> pids, Collection<String> containers, boolean follow,

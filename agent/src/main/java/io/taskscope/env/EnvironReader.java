@@ -1,5 +1,6 @@
 package io.taskscope.env;
 
+import io.taskscope.text.Bytes;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.taskscope.TaskscopeException;
@@ -105,7 +106,7 @@ public final class EnvironReader {
         int start = 0;
         for (int i = 0; i <= raw.length; i++) {
             if (i == raw.length || raw[i] == 0) {
-                if (i > start) out.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                if (i > start) out.add(Bytes.decode(raw, start, i - start));
                 start = i + 1;
             }
         }
@@ -316,12 +317,12 @@ public final class EnvironReader {
             for (int i = 0; i < n; i++) {
                 if (b[i] == 0) {
                     out.write(b, 0, i);
-                    return out.toString(StandardCharsets.UTF_8);
+                    return Bytes.decode(out.toByteArray());
                 }
             }
             out.write(b, 0, n);
             a += n;
         }
-        return out.toString(StandardCharsets.UTF_8) + "...";
+        return Bytes.decode(out.toByteArray()) + "...";
     }
 }

@@ -21,7 +21,7 @@ import java.util.Locale;
  * character, so one event is always exactly one line.
  */
 public final class EventJson {
-    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+    private static final JsonFactory FACTORY = io.taskscope.text.Escape.jsonFactory();
 
     private EventJson() {}
 

@@ -19,7 +19,7 @@ public final class EventJsonReader {
         return n.has(field) && n.get(field).isNumber() ? n.get(field).asInt() : null;
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.taskscope.text.Escape.jsonMapper();
 
     private EventJsonReader() {}
 

@@ -1,6 +1,6 @@
 package io.taskscope.fs;
 
-import java.nio.charset.StandardCharsets;
+import io.taskscope.text.Bytes;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +30,7 @@ public final class Accounts {
 
     private static String readQuietly(RootedFs fs, String path) {
         try {
-            return new String(fs.readAllBytes(path, MAX_BYTES), StandardCharsets.UTF_8);
+            return Bytes.decode(fs.readAllBytes(path, MAX_BYTES));
         } catch (FsException e) {
             return "";
         }

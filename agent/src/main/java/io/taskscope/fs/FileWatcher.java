@@ -1,5 +1,6 @@
 package io.taskscope.fs;
 
+import io.taskscope.text.Bytes;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -8,7 +9,6 @@ import io.taskscope.event.FileChangeEvent;
 import io.taskscope.linux.Errno;
 import io.taskscope.linux.Fs;
 import io.taskscope.linux.Inotify;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -175,7 +175,7 @@ public final class FileWatcher implements AutoCloseable {
                 byte[] raw = buf.getByteArray(off + 16, len);
                 int end = 0;
                 while (end < raw.length && raw[end] != 0) end++;
-                name = new String(raw, 0, end, StandardCharsets.UTF_8);
+                name = Bytes.decode(raw, 0, end);
             }
             off += 16 + len;
             handle(wd, mask, name);

@@ -12,25 +12,9 @@ public final class FsText {
 
     private FsText() {}
 
-    /**
-     * A neighbour's file name with control characters and backslashes escaped (as {@code ls -b}
-     * does): a name holding an escape sequence must not repaint the operator's terminal.
-     */
+    /** A neighbour's string made safe for a terminal: {@link io.taskscope.text.Escape#text}. */
     public static String printable(String s) {
-        StringBuilder sb = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean bad = c < 0x20 || c == 0x7f || c == '\\' || (c >= 0x80 && c < 0xa0) || c == '\ufffd';
-            if (bad && sb == null) sb = new StringBuilder(s.substring(0, i));
-            if (sb == null) continue;
-            if (!bad) sb.append(c);
-            else if (c == '\\') sb.append("\\\\");
-            else if (c == '\n') sb.append("\\n");
-            else if (c == '\t') sb.append("\\t");
-            else if (c == '\ufffd') sb.append("\\?");
-            else sb.append(String.format("\\x%02x", (int) c));
-        }
-        return sb == null ? s : sb.toString();
+        return io.taskscope.text.Escape.text(s);
     }
 
     /** ls -l lines, columns aligned over the whole listing. Times are UTC. */

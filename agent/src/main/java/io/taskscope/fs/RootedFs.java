@@ -1,12 +1,12 @@
 package io.taskscope.fs;
 
+import io.taskscope.text.Bytes;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.taskscope.linux.Errno;
 import io.taskscope.linux.Fs;
 import io.taskscope.linux.Statx;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -165,7 +165,7 @@ public final class RootedFs implements AutoCloseable {
                 List<FileInfo> out = new ArrayList<>();
                 for (byte[] name : names(dir)) {
                     try {
-                        out.add(info(join(base, name), new String(name, StandardCharsets.UTF_8), dir, name));
+                        out.add(info(join(base, name), Bytes.decode(name), dir, name));
                     } catch (LastErrorException e) {
                         // Deleted between getdents and statx: a live file system, not an error.
                     }
@@ -299,7 +299,7 @@ public final class RootedFs implements AutoCloseable {
             String p = join(base, name);
             FileInfo info;
             try {
-                info = info(p, new String(name, StandardCharsets.UTF_8), dir, name);
+                info = info(p, Bytes.decode(name), dir, name);
             } catch (LastErrorException e) {
                 continue; // vanished mid-walk
             }
@@ -430,7 +430,7 @@ public final class RootedFs implements AutoCloseable {
         String link = null;
         if (st.isSymlink()) {
             try {
-                link = new String(Fs.readlinkat(dir, rawName), StandardCharsets.UTF_8);
+                link = Bytes.decode(Fs.readlinkat(dir, rawName));
             } catch (LastErrorException e) {
                 link = "?";
             }
@@ -592,7 +592,7 @@ public final class RootedFs implements AutoCloseable {
     }
 
     private static String join(String base, byte[] name) {
-        String n = new String(name, StandardCharsets.UTF_8);
+        String n = Bytes.decode(name);
         return base.equals("/") ? "/" + n : base + "/" + n;
     }
 

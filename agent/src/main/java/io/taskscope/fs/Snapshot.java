@@ -24,7 +24,7 @@ import java.util.Objects;
  */
 public record Snapshot(int version, String target, String path, String taken, boolean complete, List<Entry> entries) {
     public static final int VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    private static final ObjectMapper JSON = io.taskscope.text.Escape.jsonMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** One file. {@code mode} is octal permission bits; {@code sha256} only for regular files. */

@@ -1,10 +1,10 @@
 package io.taskscope.fs;
 
+import io.taskscope.text.Bytes;
 import com.sun.jna.LastErrorException;
 import io.taskscope.linux.Errno;
 import io.taskscope.linux.Fs;
 import io.taskscope.linux.Statx;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -53,14 +53,14 @@ final class WalkResolver implements Resolver {
 
     static int resolve(int rootFd, String path, boolean followFinal, List<Note> notes) {
         Deque<byte[]> todo = new ArrayDeque<>();
-        pushFront(todo, path.getBytes(StandardCharsets.UTF_8));
+        pushFront(todo, Bytes.encode(path));
         Deque<Integer> dirs = new ArrayDeque<>();     // fds below the root, innermost first
         Deque<String> names = new ArrayDeque<>();     // their names, for notes
         int symlinks = 0;
         try {
             while (!todo.isEmpty()) {
                 byte[] c = todo.pollFirst();
-                String cName = new String(c, StandardCharsets.UTF_8);
+                String cName = Bytes.decode(c);
                 if (cName.equals("..")) {
                     if (dirs.isEmpty()) {
                         notes.add(new Note(Note.Kind.DOTDOT_ABOVE_ROOT, display(names), null));
@@ -95,7 +95,7 @@ final class WalkResolver implements Resolver {
                     if (++symlinks > MAX_SYMLINKS) throw new LastErrorException(Errno.ELOOP);
                     if (target.length == 0) throw new LastErrorException(Errno.ENOENT);
                     if (target[0] == '/') {
-                        notes.add(new Note(Note.Kind.ABSOLUTE_SYMLINK, at, new String(target, StandardCharsets.UTF_8)));
+                        notes.add(new Note(Note.Kind.ABSOLUTE_SYMLINK, at, Bytes.decode(target)));
                         while (!dirs.isEmpty()) Fs.closeQuietly(dirs.pop());
                         names.clear();
                     }

@@ -3,7 +3,6 @@ package io.taskscope.linux;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * File-system system calls for reading a neighbour's files without trusting its paths: openat,
@@ -62,7 +61,7 @@ public final class Fs {
     }
 
     public static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return io.taskscope.text.Bytes.encode(s);
     }
 
     public static int openat(int dirfd, byte[] path, int flags) throws LastErrorException {

@@ -1,8 +1,8 @@
 package io.taskscope.proc;
 
+import io.taskscope.text.Bytes;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,17 +56,17 @@ public final class ProcReader {
         int start = 0;
         for (int i = 0; i < len; i++) {
             if (buf[i] == 0) {
-                args.add(new String(buf, start, i - start, StandardCharsets.UTF_8));
+                args.add(Bytes.decode(buf, start, i - start));
                 start = i + 1;
             }
         }
         // A process that rewrote its title (nginx, php-fpm) may leave no trailing NUL.
-        if (start < len) args.add(new String(buf, start, len - start, StandardCharsets.UTF_8));
+        if (start < len) args.add(Bytes.decode(buf, start, len - start));
         return Optional.of(Collections.unmodifiableList(args));
     }
 
     public List<CgroupEntry> cgroups(int pid) {
-        return read(pid, "cgroup") ? CgroupEntry.parse(new String(buf, 0, len, StandardCharsets.UTF_8)) : List.of();
+        return read(pid, "cgroup") ? CgroupEntry.parse(Bytes.decode(buf, 0, len)) : List.of();
     }
 
     /** The inode of one namespace, from the {@code ns/<type>} link; empty when unreadable. */
@@ -98,12 +98,12 @@ public final class ProcReader {
 
     /** The whole of a procfs file as text (at most 1 MiB), e.g. {@code global("sys/kernel/osrelease")}. */
     public Optional<String> text(Path file) {
-        return readPath(file.toString()) ? Optional.of(new String(buf, 0, len, StandardCharsets.UTF_8)) : Optional.empty();
+        return readPath(file.toString()) ? Optional.of(Bytes.decode(buf, 0, len)) : Optional.empty();
     }
 
     /** A {@code <pid>/<name>} file as text. */
     public Optional<String> text(int pid, String name) {
-        return read(pid, name) ? Optional.of(new String(buf, 0, len, StandardCharsets.UTF_8)) : Optional.empty();
+        return read(pid, name) ? Optional.of(Bytes.decode(buf, 0, len)) : Optional.empty();
     }
 
     static Optional<FileId> fileId(Path p) {

@@ -1,6 +1,6 @@
 package io.taskscope.proc;
 
-import java.nio.charset.StandardCharsets;
+import io.taskscope.text.Bytes;
 import java.util.Optional;
 
 /**
@@ -56,7 +56,7 @@ public final class ProcStat {
 
     /** Parses a stat line; empty when it is not one (a truncated read, a hostile fixture). */
     public static Optional<ProcStat> parse(String line) {
-        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        byte[] b = Bytes.encode(line);
         return parse(b, b.length);
     }
 
@@ -79,7 +79,7 @@ public final class ProcStat {
         if (open < 1 || close < 0 || close + 2 >= len) return Optional.empty();
         long pid = Parse.number(buf, 0, open - 1);
         if (pid <= 0) return Optional.empty();
-        String comm = new String(buf, open + 1, close - open - 1, StandardCharsets.UTF_8);
+        String comm = Bytes.decode(buf, open + 1, close - open - 1);
         char state = (char) (buf[close + 2] & 0xff);
         long[] values = new long[FIELDS];
         int field = 0;

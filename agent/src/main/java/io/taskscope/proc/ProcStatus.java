@@ -1,6 +1,6 @@
 package io.taskscope.proc;
 
-import java.nio.charset.StandardCharsets;
+import io.taskscope.text.Bytes;
 import java.util.List;
 
 /**
@@ -41,7 +41,7 @@ public record ProcStatus(String name, int tgid, int ppid, int tracerPid, Ids uid
     }
 
     public static ProcStatus parse(String text) {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        byte[] b = Bytes.encode(text);
         return parse(b, b.length);
     }
 
@@ -63,7 +63,7 @@ public record ProcStatus(String name, int tgid, int ppid, int tracerPid, Ids uid
                 int klen = colon - line;
                 switch (buf[line]) {
                     case 'N' -> {
-                        if (is(buf, line, klen, "Name")) name = new String(buf, v, end - v, StandardCharsets.UTF_8).strip();
+                        if (is(buf, line, klen, "Name")) name = Bytes.decode(buf, v, end - v).strip();
                         else if (is(buf, line, klen, "NSpid")) nspid = list(Parse.numbers(buf, v, end));
                         else if (is(buf, line, klen, "NoNewPrivs")) nnp = (int) Parse.number(buf, v, end);
                     }

@@ -1,7 +1,8 @@
 package io.taskscope.trace;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.taskscope.linux.Fs;
+import io.taskscope.text.Bytes;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ final class ProcFs {
 
     static Optional<String> read(String path) {
         try {
-            return Optional.of(Files.readString(Path.of(path), StandardCharsets.UTF_8));
+            return Optional.of(Bytes.decode(Files.readAllBytes(Path.of(path)))); // lossless: argv may be any bytes
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -130,8 +131,8 @@ final class ProcFs {
 
     static Optional<String> link(String path) {
         try {
-            return Optional.of(Files.readSymbolicLink(Path.of(path)).toString());
-        } catch (IOException | RuntimeException e) {
+            return Optional.of(Bytes.decode(Fs.readlinkat(Fs.AT_FDCWD, Fs.bytes(path))));
+        } catch (RuntimeException e) {
             return Optional.empty();
         }
     }

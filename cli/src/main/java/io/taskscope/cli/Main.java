@@ -4,7 +4,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.taskscope.TaskscopeException;
 import io.taskscope.linux.NativeBoot;
+import io.taskscope.text.Escape;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
@@ -16,8 +19,9 @@ public final class Main {
         NativeBoot.prepare(); // JNA's start-up properties, before any command touches JNA
         // stdout is buffered: a 2,000-line ps is a few writes, not 2,000. Commands that stream (trace,
         // fs watch, agent) flush when they mean to; everything else is flushed here, once.
-        PrintWriter out = new PrintWriter(System.out, false);
-        PrintWriter err = new PrintWriter(System.err, true);
+        // UTF-8 whatever the locale: a JDK 17 without LANG would print every non-ASCII name as '?'.
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = run(args, out, err);
         if (stdoutAbandoned) {
             // A command gave up on a stdout that blocks (see abandonStdout): exit without touching it.
@@ -100,7 +104,7 @@ public final class Main {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("taskscope: " + ex.getMessage() + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            c.getErr().println("taskscope: " + Escape.controls(ex.getMessage()) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
             c.getErr().flush();
             return ExitCode.USAGE.code();
         });
@@ -108,12 +112,12 @@ public final class Main {
             boolean debug = parseResult.originalArgs().contains("--debug");
             PrintWriter e = c.getErr();
             if (ex instanceof TaskscopeException t) {
-                e.println("taskscope: " + t.oneLine());
+                e.println("taskscope: " + Escape.controls(t.oneLine()));
                 if (debug) t.printStackTrace(e);
                 e.flush();
                 return t.kind() == TaskscopeException.Kind.USAGE ? ExitCode.USAGE.code() : ExitCode.FAILURE.code();
             }
-            e.println("taskscope: internal error: " + ex + (debug ? "" : " (run again with --debug for the stack trace, and please report it)"));
+            e.println("taskscope: internal error: " + Escape.controls(String.valueOf(ex)) + (debug ? "" : " (run again with --debug for the stack trace, and please report it)"));
             if (debug) ex.printStackTrace(e);
             e.flush();
             return ExitCode.INTERNAL.code();

@@ -104,7 +104,7 @@ public class CapsCommand implements Callable<Integer> {
     }
 
     private static void printJson(PrintWriter out, Task task, List<ProcessInfo> rows, int lastCap) {
-        ObjectMapper m = new ObjectMapper();
+        ObjectMapper m = io.taskscope.text.Escape.jsonMapper();
         ObjectNode root = m.createObjectNode();
         root.put("capLastCap", lastCap);
         ArrayNode list = root.putArray("processes");

@@ -33,7 +33,7 @@ public class DoctorCommand implements Callable<Integer> {
         boolean failed = Doctor.failed(checks);
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
-            ObjectMapper m = new ObjectMapper();
+            ObjectMapper m = io.taskscope.text.Escape.jsonMapper();
             ObjectNode root = m.createObjectNode();
             root.put("ok", !failed);
             ArrayNode list = root.putArray("checks");

@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
         subcommands = {FsCommand.Ls.class, FsCommand.Cat.class, FsCommand.Stat.class, FsCommand.Find.class,
                 FsCommand.Hash.class, FsCommand.SnapshotCmd.class, FsCommand.Diff.class, FsCommand.Watch.class})
 public class FsCommand implements Callable<Integer> {
-    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    static final ObjectMapper JSON = io.taskscope.text.Escape.jsonMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     @Spec
     CommandSpec spec;

@@ -92,7 +92,7 @@ public class NsCommand implements Callable<Integer> {
     }
 
     private static void printJson(PrintWriter out, NamespaceReport report, List<NsType> wanted) {
-        ObjectMapper m = new ObjectMapper();
+        ObjectMapper m = io.taskscope.text.Escape.jsonMapper();
         ObjectNode root = m.createObjectNode();
         ObjectNode mon = root.putObject("monitor");
         for (Map.Entry<NsType, Long> e : report.monitor().entrySet()) if (wanted.contains(e.getKey())) mon.put(e.getKey().file(), e.getValue());

@@ -272,7 +272,7 @@ public class PsCommand implements Callable<Integer> {
     }
 
     private void printJson(PrintWriter out, Task task, List<ProcessView> rows, int selfDepth, Set<Integer> traced) {
-        ObjectMapper m = new ObjectMapper();
+        ObjectMapper m = io.taskscope.text.Escape.jsonMapper();
         ObjectNode root = m.createObjectNode();
         ArrayNode procs = root.putArray("processes");
         for (ProcessView v : rows) {

@@ -107,7 +107,7 @@ public class TaskdefCommand implements Runnable {
         }
 
         static ObjectNode toJson(LintReport r) {
-            ObjectMapper m = new ObjectMapper();
+            ObjectMapper m = io.taskscope.text.Escape.jsonMapper();
             ObjectNode root = m.createObjectNode();
             root.put("file", r.source());
             if (r.monitor().isPresent()) root.put("monitor", r.monitor().get()); else root.putNull("monitor");
