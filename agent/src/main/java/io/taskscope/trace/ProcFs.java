@@ -101,8 +101,17 @@ final class ProcFs {
      * path to it, /srv/app/rootfs/tmp/x, which rules would read as /srv/...; its root is stripped then.
      */
     static Optional<String> exe(int pid) {
+        return rootedLink(pid, "exe");
+    }
+
+    /** The working directory as the process's container sees it (the same stripping as {@link #exe}). */
+    static Optional<String> cwd(int pid) {
+        return rootedLink(pid, "cwd");
+    }
+
+    private static Optional<String> rootedLink(int pid, String name) {
         try {
-            String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+            String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/" + name)).toString();
             String root = "/";
             try {
                 root = Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString();

@@ -18,52 +18,65 @@ import java.util.function.IntFunction;
  * @param spinMicros    with {@link Placement#SPIN}, how long to poll after a resume before blocking
  * @param containerOf   container name of a pid (called at attach and for new processes, never per
  *                      stop); may return null
+ * @param mode          the mode of a process that appears with no traced parent and no policy decision
+ * @param modePolicy    decides modes at attach, fork and exec (default: every process in {@code mode})
  */
 public record TraceOptions(SyscallFilter filter, int stringLimit, boolean decodeFds, boolean followForks,
                            boolean processEvents, boolean signalEvents, Placement placement, int spinMicros,
-                           IntFunction<String> containerOf) {
-
+                           IntFunction<String> containerOf, TraceMode mode, ModePolicy modePolicy) {
     public static final int DEFAULT_SPIN_MICROS = 50;
 
-    /** strace's defaults: all syscalls, -s 32, no -y, no -f; process events on, signal events off; spin placement. */
+    /** strace's defaults: all syscalls, -s 32, no -y, no -f; process events on, signal events off; spin placement;
+     * every process in syscall mode. */
     public static TraceOptions defaults() {
         return new TraceOptions(SyscallFilter.all(), 32, false, false, true, false, Placement.SPIN, DEFAULT_SPIN_MICROS,
-                pid -> null);
+                pid -> null, TraceMode.SYSCALL, ModePolicy.fixed(TraceMode.SYSCALL));
     }
 
     public TraceOptions withFilter(SyscallFilter f) {
-        return new TraceOptions(f, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(f, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
     }
 
     public TraceOptions withStringLimit(int s) {
-        return new TraceOptions(filter, s, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, s, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
     }
 
     public TraceOptions withDecodeFds(boolean y) {
-        return new TraceOptions(filter, stringLimit, y, followForks, processEvents, signalEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, y, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
     }
 
     public TraceOptions withFollowForks(boolean f) {
-        return new TraceOptions(filter, stringLimit, decodeFds, f, processEvents, signalEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, f, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
     }
 
     public TraceOptions withProcessEvents(boolean p) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, p, signalEvents, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, p, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
     }
 
     public TraceOptions withSignalEvents(boolean s) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, s, placement, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, s, placement, spinMicros, containerOf, mode, modePolicy);
     }
 
     public TraceOptions withPlacement(Placement p) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, p, spinMicros, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, p, spinMicros, containerOf, mode, modePolicy);
     }
 
     public TraceOptions withSpinMicros(int us) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, us, containerOf);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, us, containerOf, mode, modePolicy);
     }
 
     public TraceOptions withContainerOf(IntFunction<String> c) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, c);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, c, mode, modePolicy);
+    }
+
+    /** Every process in {@code m} (forks inherit it), unless a policy is given after this. */
+    public TraceOptions withMode(TraceMode m) {
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement,
+                spinMicros, containerOf, m, ModePolicy.fixed(m));
+    }
+
+    public TraceOptions withModePolicy(ModePolicy p) {
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement,
+                spinMicros, containerOf, mode, p);
     }
 }

@@ -9,5 +9,12 @@ package io.taskscope.trace;
  * @param comm      command name at attach or last exec
  * @param threads   traced threads
  * @param container container name, or null
+ * @param mode      its tracing mode and syscall-mode cost, live (not a snapshot); null for a process described
+ *                  by someone else (a relayed list)
  */
-public record TracedProcess(int pid, long startTime, String comm, int threads, String container) {}
+public record TracedProcess(int pid, long startTime, String comm, int threads, String container, ModeStats mode) {
+
+    public TracedProcess(int pid, long startTime, String comm, int threads, String container) {
+        this(pid, startTime, comm, threads, container, null);
+    }
+}

@@ -9,5 +9,7 @@ package io.taskscope.trace;
  * @param dropped      events the sink refused (its queue was full)
  * @param spinHits     stops caught while polling after a resume (no sleep, no wake-up)
  * @param blockedWaits times the tracer blocked in waitpid
+ * @param failures     stops whose handling failed (counted, logged once per kind; the thread was resumed)
  */
-public record TracerStats(long stops, long syscalls, long events, long dropped, long spinHits, long blockedWaits) {}
+public record TracerStats(long stops, long syscalls, long events, long dropped, long spinHits, long blockedWaits,
+                          long failures) {}

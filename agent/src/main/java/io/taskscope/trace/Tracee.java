@@ -1,0 +1,23 @@
+package io.taskscope.trace;
+
+import io.taskscope.decode.SyscallDecoder.Decoded;
+
+/** One traced thread: tracer-thread state only. */
+final class Tracee {
+    int tid;
+    final Proc proc;
+    /** How it is resumed: PTRACE_CONT or PTRACE_SYSCALL. */
+    TraceMode mode;
+    /** A mode to take at its next stop (a switch asked for while it ran); null when none. */
+    TraceMode pendingMode;
+    boolean inSyscall, selected, compat, detaching, listening;
+    long nr, entryNanos, resumedNanos;
+    final long[] args = new long[6];
+    Decoded entryDecoded;
+
+    Tracee(int tid, Proc proc, TraceMode mode) {
+        this.tid = tid;
+        this.proc = proc;
+        this.mode = mode;
+    }
+}
