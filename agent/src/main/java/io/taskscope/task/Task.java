@@ -252,8 +252,12 @@ public final class Task {
         return Optional.ofNullable(byPid.get(pid));
     }
 
+    /** The container of that name, also when given as taskscope prints it (escaped: {@code \x1b[2J}). */
     public Optional<Container> container(String name) {
-        return containers.stream().filter(c -> c.name().equals(name)).findFirst();
+        Optional<Container> exact = containers.stream().filter(c -> c.name().equals(name)).findFirst();
+        if (exact.isPresent() || name.indexOf('\\') < 0) return exact;
+        String unescaped = io.taskscope.text.Escape.unescape(name);
+        return containers.stream().filter(c -> c.name().equals(unescaped)).findFirst();
     }
 
     /** The processes of a container, by ascending PID. */
@@ -293,8 +297,9 @@ public final class Task {
         return users;
     }
 
-    /** Names of the containers, for error messages ("known: web, app, monitor"). */
+    /** Names of the containers, for error messages ("known: web, app, monitor"), escaped for a terminal. */
     public String containerNames() {
-        return containers.isEmpty() ? "(none)" : String.join(", ", containers.stream().map(Container::name).toList());
+        return containers.isEmpty() ? "(none)"
+                : String.join(", ", containers.stream().map(c -> io.taskscope.text.Escape.text(c.name())).toList());
     }
 }

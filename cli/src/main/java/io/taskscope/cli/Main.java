@@ -65,6 +65,8 @@ public final class Main {
 
     /** Runs one command with the given writers; tests call this instead of main. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        // Warnings and errors quote neighbours' names from many places: nothing reaches stderr raw.
+        err = new PrintWriter(new io.taskscope.text.EscapingWriter(err), true);
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         if (debug) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);

@@ -52,18 +52,8 @@ public final class Table {
         out.println(b.toString().stripTrailing());
     }
 
-    /** Command lines and names come from neighbours: no control characters reach the terminal. */
+    /** Command lines and names come from neighbours: escaped as {@link io.taskscope.text.Escape#text} does. */
     public static String clean(String s) {
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0) {
-                if (b == null) b = new StringBuilder(s.substring(0, i));
-                b.append('?');
-            } else if (b != null) {
-                b.append(c);
-            }
-        }
-        return b == null ? s : b.toString();
+        return io.taskscope.text.Escape.text(s);
     }
 }

@@ -51,9 +51,11 @@ public class DoctorCommand implements Callable<Integer> {
                 throw new IllegalStateException(e);
             }
         } else {
-            int width = checks.stream().mapToInt(c -> c.name().length()).max().orElse(0);
+            // Check names hold container names: escaped like every neighbour's string.
+            int width = checks.stream().mapToInt(c -> Table.clean(c.name()).length()).max().orElse(0);
             for (Check c : checks) {
-                out.println(c.status() + " " + c.name() + " ".repeat(width - c.name().length()) + "  " + Table.clean(c.detail()));
+                String name = Table.clean(c.name());
+                out.println(c.status() + " " + name + " ".repeat(width - name.length()) + "  " + Table.clean(c.detail()));
                 if (c.status() != Check.Status.PASS && c.fix().isPresent()) {
                     out.println(" ".repeat(5 + width + 2) + "fix: " + Table.clean(c.fix().get()));
                 }
