@@ -83,4 +83,19 @@ class EventJsonTest {
         assertEquals(evil, n.get("path").asText());
         assertTrue(EventJson.toJson(e).chars().noneMatch(c -> c < 0x20));
     }
+
+    @Test
+    void c1DelAndBytesThatAreNotUtf8AreEscapedAndSurviveTheRelay() throws Exception {
+        String raw = io.taskscope.text.Bytes.decode(new byte[] {'/', 't', '/', 'x', (byte) 0xff});
+        String comm = "\u001b]0;CPWN\u0007\u001b[2J\u0085\u007f";
+        long t = T - T % 1000;
+        var e = new SyscallEvent(t, 1, 1, "c\u009b", comm, 0, "openat", List.of("\"/t/x\\377\""), raw, "O_RDONLY", 3, null, 1);
+        String line = EventJson.toJson(e);
+        assertTrue(line.chars().noneMatch(c -> c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || Character.isSurrogate((char) c)), line);
+        assertTrue(line.contains("\"/t/x\\udcff\"") && line.contains("\\u0085\\u007f") && line.contains("c\\u009b"), line);
+        // What a relayed trace reads back from the agent's socket is the same event, the raw byte included.
+        assertEquals(e, EventJsonReader.parse(line).orElseThrow());
+        var f = new FileChangeEvent(t, "app", 24, raw, FileChangeEvent.Kind.CREATE, false);
+        assertTrue(EventJson.toJson(f).contains("x\\udcff"), EventJson.toJson(f));
+    }
 }

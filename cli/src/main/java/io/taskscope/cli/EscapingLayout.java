@@ -12,6 +12,10 @@ import io.taskscope.text.Escape;
  * {@code --debug} included, then goes through {@link Escape#controls}.
  */
 public final class EscapingLayout extends PatternLayout {
+    public EscapingLayout() {
+        for (String word : new String[] {"m", "msg", "message"}) getInstanceConverterMap().put(word, Message::new);
+    }
+
     @Override
     public String doLayout(ILoggingEvent event) {
         String s = super.doLayout(event);

@@ -41,7 +41,11 @@ public class HealthCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean alive = h.path("tracerAlive").asBoolean(false);
         if (json.json) {
-            out.println(h.toString());
+            try {
+                out.println(io.taskscope.text.Escape.jsonMapper().writeValueAsString(h)); // DEL, C1 escaped too
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
         } else if (alive) {
             out.printf("ok: agent pid %d up %ds, tracer alive, %d processes traced, %d events dropped, %d subscribers%n",
                     h.path("pid").asLong(), h.path("uptimeSeconds").asLong(), h.path("tracees").asInt(),
