@@ -11,6 +11,8 @@ import java.util.Optional;
  *   <li>Fargate: {@code /ecs/<taskid>/<taskid>-<n>} (platform 1.4) or {@code /ecs/<taskid>/<64hex>}</li>
  *   <li>Docker, cgroupfs driver: {@code /docker/<64hex>}; systemd driver: {@code /system.slice/docker-<64hex>.scope}</li>
  *   <li>containerd/CRI: {@code /kubepods/.../cri-containerd-<64hex>.scope}, CRI-O {@code crio-<64hex>.scope}</li>
+ *   <li>podman: {@code /machine.slice/machine-libpod_pod_<pod>.slice/libpod-<64hex>.scope} (systemd driver, in a
+ *       pod), {@code /libpod_parent/<pod>/libpod-<64hex>} (cgroupfs driver), conmon beside it</li>
  *   <li>runc alone: {@code /<container-id>}</li>
  * </ul>
  */
@@ -51,26 +53,54 @@ public final class CgroupShapes {
     }
 
     /**
-     * The container ID a cgroup path shows, when it has one of the known shapes: a 64-hex ID
-     * anywhere in the leaf, or Fargate's {@code /ecs/<task>/<leaf>}.
+     * The ID of the container a process runs in, from its cgroup lines (v1 and v2 alike): the innermost
+     * segment, from the leaf up, that holds a 64-hex ID standing alone ({@code /docker/<id>},
+     * {@code docker-<id>.scope}, {@code cri-containerd-<id>.scope}, {@code crio-<id>.scope},
+     * {@code libpod-<id>.scope}, {@code /libpod_parent/<pod>/libpod-<id>}, {@code /kubepods/.../<id>},
+     * and {@code /../docker-<id>.scope} as a private cgroup namespace shows a neighbour), or Fargate's
+     * {@code /ecs/<task>/<leaf>}. Never a pod's ID ({@code libpod_pod_<id>}, the bare pod segment above
+     * {@code libpod-<id>}) and never conmon's cgroup (the engine's monitor process, not a container).
+     * Empty for {@code 0::/} (our own container under a private cgroup namespace) and host processes.
      */
     public static Optional<String> containerId(List<CgroupEntry> cgroups) {
         for (CgroupEntry e : cgroups) {
-            String path = e.path();
-            String leaf = path.substring(path.lastIndexOf('/') + 1);
-            Optional<String> hex = hex64(leaf);
-            if (hex.isPresent()) return hex;
-            if (path.startsWith("/ecs/") && path.indexOf('/', 5) > 0 && !leaf.isEmpty()) return Optional.of(leaf);
+            Optional<String> id = containerId(e.path());
+            if (id.isPresent()) return id;
         }
         return Optional.empty();
     }
 
+    static Optional<String> containerId(String path) {
+        String leaf = path.substring(path.lastIndexOf('/') + 1);
+        if (leaf.equals("conmon") || leaf.startsWith("libpod-conmon-") || leaf.startsWith("crio-conmon-")) {
+            return Optional.empty();
+        }
+        if (path.startsWith("/ecs/") && path.indexOf('/', 5) > 0 && hex64(leaf).isEmpty() && !leaf.isEmpty()) {
+            return Optional.of(leaf);
+        }
+        int end = path.length();
+        while (end > 0) {
+            int start = path.lastIndexOf('/', end - 1) + 1;
+            String segment = path.substring(start, end);
+            end = start - 1;
+            if (segment.contains("libpod_pod_")) continue; // a pod's slice, not a container
+            Optional<String> hex = hex64(segment);
+            if (hex.isPresent()) return hex;
+        }
+        return Optional.empty();
+    }
+
+    /** The form {@code docker ps} and {@code podman ps} print: the first 12 characters of a 64-hex ID. */
+    public static String shortId(String id) {
+        return hex64(id).filter(h -> h.equals(id)).map(h -> h.substring(0, 12)).orElse(id);
+    }
+
+    /** A 64-hex run standing alone in {@code s} (not part of a longer hex run). */
     static Optional<String> hex64(String s) {
         int run = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f';
-            run = hex ? run + 1 : 0;
+            run = isHex(c) ? run + 1 : 0;
             if (run == 64 && (i + 1 == s.length() || !isHex(s.charAt(i + 1)))) return Optional.of(s.substring(i - 63, i + 1));
         }
         return Optional.empty();

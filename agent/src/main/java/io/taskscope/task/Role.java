@@ -6,8 +6,13 @@ public enum Role {
     APP,
     /** The monitor itself (this JVM). */
     SELF,
-    /** The pause process: PID 1 of a task's shared PID namespace, holding it open. */
+    /**
+     * The pause process: PID 1 of a task's shared PID namespace, holding it open (ECS and Kubernetes
+     * {@code /pause}, podman's pod infra container {@code catatonit -P}).
+     */
     PAUSE,
+    /** An init the engine injected as a container's first process ({@code docker run --init}'s docker-init). */
+    INIT,
     /** ECS Exec / SSM agents, run from {@code /managed-agents/}. */
     AGENT,
     /** A kernel thread (only visible with {@code --pid=host}). */

@@ -58,7 +58,7 @@ public final class Task {
             warnings.add(e.oneLine());
             ecs = Optional.empty();
         }
-        return snapshot(ProcPath.system(), ecs, warnings);
+        return snapshot(ProcPath.system(), ecs, EngineClient.find(System.getenv()), warnings);
     }
 
     /**
@@ -66,10 +66,11 @@ public final class Task {
      * becomes a warning (grouping falls back to namespaces), never an error.
      */
     public static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs) {
-        return snapshot(proc, ecs, new ArrayList<>());
+        return snapshot(proc, ecs, Optional.empty(), new ArrayList<>());
     }
 
-    private static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, List<String> warnings) {
+    private static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, Optional<EngineClient> engine,
+                                 List<String> warnings) {
         ProcessTable table = ProcessTable.snapshot(proc);
         Optional<EcsTaskMetadata> metadata = Optional.empty();
         if (ecs.isPresent()) {
@@ -79,7 +80,7 @@ public final class Task {
                 warnings.add(e.oneLine());
             }
         }
-        return of(proc, table, metadata, warnings);
+        return of(proc, table, metadata, engine, warnings);
     }
 
     /**
@@ -98,8 +99,15 @@ public final class Task {
         }
     }
 
-    /** Groups an existing process table. */
+    /** Groups an existing process table, without asking a container engine. */
     public static Task of(ProcPath proc, ProcessTable table, Optional<EcsTaskMetadata> metadata, List<String> warnings) {
+        return of(proc, table, metadata, Optional.empty(), warnings);
+    }
+
+    /** Groups an existing process table; {@code engine} names containers off ECS (a failure is a warning). */
+    public static Task of(ProcPath proc, ProcessTable table, Optional<EcsTaskMetadata> metadata, Optional<EngineClient> engine,
+                          List<String> incoming) {
+        List<String> warnings = new ArrayList<>(incoming);
         int selfPid = table.selfPid();
         ProcReader reader = new ProcReader(proc);
         long selfMnt = table.get(selfPid).map(ProcessInfo::mntNs).filter(v -> v != 0)
@@ -151,35 +159,120 @@ public final class Task {
         }
 
         Comparator<ProcessInfo> age = Comparator.comparingLong(ProcessInfo::startTicks).thenComparingInt(ProcessInfo::pid);
+        Map<String, Identity> identities = identify(proc, reader, members, ecsByKey, age, engine, warnings);
+        members = mergeById(members, identities);
         List<Container> containers = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        // ECS names first, so that a fallback group never takes a task definition's name.
-        for (String key : members.keySet()) if (ecsByKey.containsKey(key)) names.add(ecsByKey.get(key).name());
+        // Names in order of authority, so that a weaker source never takes a stronger one's name: ECS metadata,
+        // then the engine, then short IDs, then (no ID known at all) process names.
+        Map<String, String> nameOf = new HashMap<>();
+        for (Container.Source source : Container.Source.values()) {
+            for (String key : members.keySet()) {
+                Identity id = identities.get(key);
+                if (id.source() == source) nameOf.put(key, unique(names, id.name()));
+            }
+        }
         for (Map.Entry<String, List<ProcessInfo>> e : members.entrySet()) {
             List<ProcessInfo> ps = e.getValue();
             ProcessInfo oldest = ps.stream().min(age).orElseThrow();
             ProcessInfo main = ps.stream().filter(p -> roles.get(p.pid()) == Role.APP).min(age).orElse(oldest);
             boolean self = ps.stream().anyMatch(p -> p.pid() == selfPid || p.mntNs() != 0 && p.mntNs() == selfMnt);
-            boolean allInfra = ps.stream().allMatch(p -> roles.get(p.pid()) == Role.PAUSE || roles.get(p.pid()) == Role.AGENT);
-            long mnt = oldest.mntNs();
-            Optional<FileId> root = oldest.root();
+            boolean allInfra = ps.stream().allMatch(p -> roles.get(p.pid()).infrastructure() && roles.get(p.pid()) != Role.SELF);
+            Identity id = identities.get(e.getKey());
             List<Integer> pids = ps.stream().map(ProcessInfo::pid).toList();
             EcsTaskMetadata.EcsContainer ecs = ecsByKey.get(e.getKey());
-            Container c;
-            if (ecs != null) {
-                c = new Container(ecs.name(), ecs.dockerId(), ecs.image().isEmpty() ? Optional.empty() : Optional.of(ecs.image()),
-                        Container.Source.ECS_METADATA, self, ecs.pause() || allInfra || self, mnt, root, pids, main.pid());
-            } else {
-                String name = unique(names, oldest.comm().isBlank() ? "pid" + oldest.pid() : oldest.comm());
-                c = new Container(name, "mnt:" + mnt, Optional.empty(), Container.Source.NAMESPACE, self, allInfra || self,
-                        mnt, root, pids, main.pid());
-            }
-            containers.add(c);
+            boolean infra = (ecs != null && ecs.pause()) || allInfra || self;
+            containers.add(new Container(nameOf.get(e.getKey()), id.id(), id.image(), id.source(), self, infra,
+                    oldest.mntNs(), oldest.root(), pids, main.pid(), id.hostname()));
         }
         containers.sort(Comparator.comparingInt(Container::mainPid));
         Map<Integer, Container> byPid = new HashMap<>();
         for (Container c : containers) for (int pid : c.pids()) byPid.put(pid, c);
         return new Task(proc, table, metadata, List.copyOf(warnings), List.copyOf(containers), byPid, roles);
+    }
+
+    /**
+     * One container per container ID: a process of a container that runs in another root (a chroot) is
+     * still that container's. Lists stay by ascending PID, groups in order of their first PID.
+     */
+    private static Map<String, List<ProcessInfo>> mergeById(Map<String, List<ProcessInfo>> members, Map<String, Identity> identities) {
+        Map<String, String> keyOfId = new HashMap<>();
+        Map<String, List<ProcessInfo>> merged = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ProcessInfo>> e : members.entrySet()) {
+            Identity id = identities.get(e.getKey());
+            String into = id.source() == Container.Source.NAMESPACE ? e.getKey() : keyOfId.computeIfAbsent(id.id(), k -> e.getKey());
+            merged.computeIfAbsent(into, k -> new ArrayList<>()).addAll(e.getValue());
+        }
+        for (List<ProcessInfo> ps : merged.values()) ps.sort(Comparator.comparingInt(ProcessInfo::pid));
+        return merged;
+    }
+
+    /** Where a group's name and ID come from. */
+    private record Identity(Container.Source source, String name, String id, Optional<String> image, Optional<String> hostname) {}
+
+    /**
+     * Each group's identity: ECS metadata when it matched; else the container ID its oldest live process shows
+     * ({@link ContainerIdentity}), named by the engine's API when a socket is reachable (asked once, only when
+     * some ID is known), else by its short ID; else, with no ID at all (host processes, plain runc ids that are
+     * no engine's), its mount namespace and root, named after its oldest process.
+     */
+    private static Map<String, Identity> identify(ProcPath proc, ProcReader reader, Map<String, List<ProcessInfo>> members,
+                                                  Map<String, EcsTaskMetadata.EcsContainer> ecsByKey, Comparator<ProcessInfo> age,
+                                                  Optional<EngineClient> engine, List<String> warnings) {
+        Map<String, Identity> out = new HashMap<>();
+        Map<String, String> cgroupIds = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ProcessInfo>> e : members.entrySet()) {
+            EcsTaskMetadata.EcsContainer ecs = ecsByKey.get(e.getKey());
+            if (ecs != null) {
+                out.put(e.getKey(), new Identity(Container.Source.ECS_METADATA, ecs.name(), ecs.dockerId(),
+                        ecs.image().isEmpty() ? Optional.empty() : Optional.of(ecs.image()), Optional.empty()));
+                continue;
+            }
+            Optional<ProcessInfo> live = e.getValue().stream().filter(p -> !p.zombie()).min(age);
+            Optional<String> id = live.flatMap(p -> ContainerIdentity.id(reader, p.pid()));
+            if (id.isPresent()) cgroupIds.put(e.getKey(), id.get());
+        }
+        List<EngineContainer> listed = List.of();
+        if (!cgroupIds.isEmpty() && engine.isPresent()) {
+            try {
+                listed = engine.get().containers();
+            } catch (TaskscopeException ex) {
+                warnings.add(ex.oneLine());
+                engine = Optional.empty();
+            }
+        }
+        int lookups = 0;
+        for (Map.Entry<String, List<ProcessInfo>> e : members.entrySet()) {
+            if (out.containsKey(e.getKey())) continue;
+            List<ProcessInfo> ps = e.getValue();
+            ProcessInfo oldest = ps.stream().min(age).orElseThrow();
+            String id = cgroupIds.get(e.getKey());
+            if (id == null) {
+                String fallback = "mnt:" + oldest.mntNs() + oldest.root().map(r -> ":" + r).orElse("");
+                out.put(e.getKey(), new Identity(Container.Source.NAMESPACE,
+                        oldest.comm().isBlank() ? "pid" + oldest.pid() : oldest.comm(), fallback, Optional.empty(), Optional.empty()));
+                continue;
+            }
+            int hostPid = ps.stream().filter(p -> !p.zombie()).min(age).orElse(oldest).pid();
+            Optional<String> hostname = ContainerIdentity.hostname(proc, hostPid);
+            Optional<EngineContainer> known = listed.stream().filter(c -> c.matches(id)).findFirst();
+            if (known.isEmpty() && engine.isPresent() && lookups++ < 8) {
+                try {
+                    known = engine.get().container(id);
+                } catch (TaskscopeException ex) {
+                    warnings.add(ex.oneLine());
+                    engine = Optional.empty();
+                }
+            }
+            if (known.isPresent()) {
+                EngineContainer c = known.get();
+                out.put(e.getKey(), new Identity(Container.Source.ENGINE, c.name(), c.id(),
+                        c.image().isEmpty() ? Optional.empty() : Optional.of(c.image()), hostname));
+            } else {
+                out.put(e.getKey(), new Identity(Container.Source.CGROUP, CgroupShapes.shortId(id), id, Optional.empty(), hostname));
+            }
+        }
+        return out;
     }
 
     private static String unique(Set<String> taken, String name) {
@@ -199,7 +292,24 @@ public final class Task {
         }
         boolean pauseName = p.comm().equals("pause") || program.equals("/pause") || program.endsWith("/pause");
         if (pauseName && p.innermostPid() == 1) return Role.PAUSE;
+        // Podman's pod infra container: catatonit in pause mode, PID 1 of the pod's shared namespace.
+        boolean catatonit = p.comm().equals("catatonit") && p.cmdline().contains("-P");
+        if (catatonit && p.innermostPid() == 1) return Role.PAUSE;
+        if (engineInit(p)) return Role.INIT;
         return Role.APP;
+    }
+
+    /**
+     * The init an engine injects ({@code docker run --init}: {@code /sbin/docker-init -- CMD}, podman's
+     * {@code /run/podman-init -- CMD}): started by the runtime as its container's first process, so PID 1 of
+     * its namespace or with a parent outside ours. Its children (the workload) stay application processes.
+     */
+    static boolean engineInit(ProcessInfo p) {
+        List<String> argv = p.cmdline();
+        if (argv.size() < 2 || !argv.get(1).equals("--")) return false;
+        String program = argv.get(0);
+        boolean init = program.equals("/sbin/docker-init") || program.equals("/run/podman-init") || program.equals("/dev/init");
+        return init && (p.innermostPid() == 1 || p.ppid() == 0);
     }
 
     /**

@@ -42,7 +42,7 @@ class TargetsTest {
     void unknownTargetsAreUsageErrorsThatSayWhatExists() {
         TaskscopeException e = assertThrows(TaskscopeException.class, () -> Targets.resolve(task, "db"));
         assertEquals(TaskscopeException.Kind.USAGE, e.kind());
-        assertEquals("no container named 'db'; known: pause, app, web, monitor; give one of those names or a PID", e.oneLine());
+        assertEquals("no container named 'db'; known: pause, app, web, monitor; give one of those names, a container ID (as docker ps prints it) or a PID", e.oneLine());
         e = assertThrows(TaskscopeException.class, () -> Targets.resolve(task, "4711"));
         assertEquals(TaskscopeException.Kind.USAGE, e.kind());
         assertTrue(e.oneLine().startsWith("no process with PID 4711"), e.oneLine());

@@ -35,7 +35,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "ps", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"List the task's processes, grouped into containers (like ps auxw).",
                 "CONTAINER shows the container's name and, for infrastructure, its role: (self) is this "
-                        + "monitor, (pause) the task's PID 1, (agent) ECS Exec/SSM agents, (kernel) kernel threads.",
+                        + "monitor, (pause) the task's PID 1, (agent) ECS Exec/SSM agents, (init) an engine's docker-init, "
+                        + "(kernel) kernel threads. Names come from ECS metadata, else the engine's API (compose service, "
+                        + "docker ps NAMES), else the short container ID.",
                 "NSPID appears when a process is in a PID namespace nested below ours: its PID there."})
 public class PsCommand implements Callable<Integer> {
     @Spec
@@ -312,6 +314,8 @@ public class PsCommand implements Callable<Integer> {
             if (c.image().isPresent()) o.put("image", c.image().get());
             else o.putNull("image");
             o.put("source", c.source().label());
+            if (c.hostname().isPresent()) o.put("hostname", c.hostname().get());
+            else o.putNull("hostname");
             o.put("self", c.self());
             o.put("infrastructure", c.infrastructure());
             o.put("mntNs", c.mntNs());
