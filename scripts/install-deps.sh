@@ -9,6 +9,8 @@ PACKAGES=(
   musl-tools                                       # musl-gcc: env recovery tests on musl (Alpine's libc)
   nginx-light php-fpm php-cli                      # the demo task's web and app containers
   curl wrk hyperfine                               # requests and load on loopback, benchmarks
+  docker.io docker-compose podman catatonit        # the engines test (scripts/engines-test.sh); catatonit is podman's pod infra
+  debootstrap                                      # the engines test's offline base image
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -21,8 +23,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "installing: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # No service starts during the install: docker.io's dockerd would create its default bridge (docker0) and
+  # iptables rules on this machine. The engines test runs its own dockerd without either.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# taskscope install-deps.sh: start no service while installing\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ -n "$own_policy" ]; then rm -f "$policy"; trap - EXIT; fi
 fi
 # Debian's nginx and php-fpm packages start system services; taskscope's lab runs its own copies.
 for svc in nginx php8.2-fpm; do
