@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.taskscope.agent.Agent;
 import io.taskscope.agent.AgentConfig;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.rules.Rule;
 import io.taskscope.rules.RuleLoader;
 import io.taskscope.rules.RuleSet;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = {"Run the long-lived sidecar daemon: trace the task's processes and write events as JSON lines"
                 + " on stdout (for the awslogs driver), with alerts from rules and CloudWatch EMF metrics.",
-                "Configured by TASKSCOPE_* environment variables over an optional config file; see docs/events.md."},
+                "Configured by TASKSCOPE_* environment variables over an optional config file; see docs/agent.md."},
         footer = {"", "Environment:",
                 "  TASKSCOPE_CONTAINERS      container name globs to trace (comma-separated); default: every neighbour",
                 "  TASKSCOPE_COMMAND         regex searched in the command line of processes to trace",
@@ -68,13 +69,13 @@ public class AgentCommand implements Callable<Integer> {
                 out.printf("%-24s %-8s %s%n", r.name(), r.priority().label(), r.source());
             }
             out.flush();
-            return 0;
+            return ExitCode.OK.code();
         }
         if (check) {
             io.taskscope.agent.Agent.filter(cfg.filter()); // what a real start would reject, --check rejects
             out.println("configuration ok: " + summary(cfg, rules));
             out.flush();
-            return 0;
+            return ExitCode.OK.code();
         }
         // The agent's own diagnostics (what it traces, what it could not) are worth seeing by default.
         Logger agentLog = (Logger) LoggerFactory.getLogger("io.taskscope.agent");
@@ -85,7 +86,7 @@ public class AgentCommand implements Callable<Integer> {
                 + " processes");
         err.flush();
         agent.runUntilSignalled();
-        return 0;
+        return ExitCode.OK.code();
     }
 
     private static String summary(AgentConfig c, RuleSet rules) {

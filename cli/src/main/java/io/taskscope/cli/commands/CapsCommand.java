@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.taskscope.TaskscopeException;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.JsonOption;
 import io.taskscope.cli.Table;
 import io.taskscope.proc.Capability;
@@ -73,7 +74,7 @@ public class CapsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
             printJson(out, task, rows, lastCap);
-            return 0;
+            return ExitCode.OK.code();
         }
         Table t = new Table(List.of("PID", "PPID", "USER", "CONTAINER", "NNP", "SECCOMP", "COMMAND", "EFFECTIVE", "PERMITTED",
                 "BOUNDING", "AMBIENT"), List.of(true, true, false, false, true, false, false, false, false, false, false));
@@ -87,7 +88,7 @@ public class CapsCommand implements Callable<Integer> {
                     Capability.describe(s.capAmb(), lastCap)));
         }
         t.print(out);
-        return 0;
+        return ExitCode.OK.code();
     }
 
     private static String same(long set, long eff, int lastCap) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check that this container can see and trace its neighbours: shared PID namespace, CAP_SYS_PTRACE, "
                 + "Yama, seccomp, kernel version, access to each container's root and environ, ECS metadata, JNA.",
-                "One PASS/WARN/FAIL line per check; each FAIL says what to change. Exit 0 when nothing fails, 1 otherwise."})
+                "One PASS/WARN/FAIL line per check; each FAIL says what to change. Exit 0 when nothing fails, 3 when a check fails."})
 public class DoctorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -66,6 +66,6 @@ public class DoctorCommand implements Callable<Integer> {
                     : fails + " check" + (fails == 1 ? "" : "s") + " failed");
         }
         out.flush();
-        return failed ? ExitCode.FAILURE.code() : ExitCode.OK.code();
+        return failed ? ExitCode.FOUND.code() : ExitCode.OK.code();
     }
 }

@@ -1,5 +1,6 @@
 package io.taskscope.cli.commands;
 
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.JsonOption;
 import io.taskscope.cli.TargetArg;
 import io.taskscope.env.EnvVar;
@@ -39,7 +40,7 @@ public class EnvCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
             out.println(FsCommand.json(env));
-            return 0;
+            return ExitCode.OK.code();
         }
         out.println("# pid " + env.pid() + " (" + FsText.printable(env.comm()) + "): source " + env.source().json()
                 + (env.procfsProblem() == null ? "" : ", because " + FsText.printable(env.procfsProblem())));
@@ -47,6 +48,6 @@ public class EnvCommand implements Callable<Integer> {
         if (env.note() != null) out.println("# " + env.note());
         if (env.truncated()) out.println("# cut short by taskscope's limits");
         for (EnvVar v : env.variables()) out.println(FsText.printable(v.name()) + "=" + FsText.printable(v.value()));
-        return 0;
+        return ExitCode.OK.code();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.taskscope.TaskscopeException;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.JsonOption;
 import io.taskscope.cli.TargetArg;
 import io.taskscope.event.EventJson;
@@ -78,7 +79,7 @@ public class FsCommand implements Callable<Integer> {
                 if (json.json) out.println(json(files));
                 else FsText.lsLines(files).forEach(out::println);
             }
-            return 0;
+            return ExitCode.OK.code();
         }
 
         /** Like ls: a symlink to a directory lists the directory; a dangling or refused one is shown as the link. */
@@ -152,7 +153,7 @@ public class FsCommand implements Callable<Integer> {
                 err.println("taskscope: output cut at " + maxBytes + " of " + c.size() + " bytes; raise --max-bytes to see more");
                 err.flush();
             }
-            return 0;
+            return ExitCode.OK.code();
         }
 
         private static String utf8(byte[] b) {
@@ -180,7 +181,7 @@ public class FsCommand implements Callable<Integer> {
                 FileInfo f = follow ? fs.stat(tp.path()) : fs.lstat(tp.path());
                 out.println(json.json ? json(f) : FsText.statBlock(f));
             }
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 
@@ -229,9 +230,9 @@ public class FsCommand implements Callable<Integer> {
             out.flush();
             if (!complete) {
                 spec.commandLine().getErr().println("taskscope: stopped after " + maxEntries + " entries; raise --max-entries to see more");
-                return 1;
+                return ExitCode.FAILURE.code();
             }
-            return 0;
+            return ExitCode.OK.code();
         }
 
         private static boolean matches(PathMatcher glob, String name) {
@@ -262,7 +263,7 @@ public class FsCommand implements Callable<Integer> {
                 }
             }
             if (json.json) out.println(json(rows));
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 
@@ -303,15 +304,15 @@ public class FsCommand implements Callable<Integer> {
             }
             if (!snap.complete()) {
                 spec.commandLine().getErr().println("taskscope: the snapshot stopped at --max-entries; it is partial");
-                return 1;
+                return ExitCode.FAILURE.code();
             }
-            return 0;
+            return ExitCode.OK.code();
         }
     }
 
     @Command(name = "diff", mixinStandardHelpOptions = true,
             description = {"Compare a tree with a baseline from 'fs snapshot': added, removed, changed files.",
-                    "Exit 0 when nothing differs, 1 when something does."})
+                    "Exit 0 when nothing differs, 3 when something does."})
     static class Diff implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
@@ -366,7 +367,7 @@ public class FsCommand implements Callable<Integer> {
                         : changes.size() + " differences from the baseline of " + baseline.taken() + " (" + added + " added, "
                         + removed + " removed, " + changed + " changed)");
             }
-            return changes.isEmpty() ? 0 : 1;
+            return changes.isEmpty() ? ExitCode.OK.code() : ExitCode.FOUND.code();
         }
     }
 
@@ -429,7 +430,7 @@ public class FsCommand implements Callable<Integer> {
             } finally {
                 watchers.forEach(FileWatcher::close);
             }
-            return 0;
+            return ExitCode.OK.code();
         }
 
         private static String line(FileChangeEvent e) {

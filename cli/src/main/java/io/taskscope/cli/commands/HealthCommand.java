@@ -3,6 +3,7 @@ package io.taskscope.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.taskscope.TaskscopeException;
 import io.taskscope.agent.ControlClient;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.JsonOption;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,6 +58,6 @@ public class HealthCommand implements Callable<Integer> {
                     + h.path("tracerFailure").asText("").transform(f -> f.isEmpty() ? "" : ": " + f),
                     "see the agent's stderr; restart the agent");
         }
-        return 0;
+        return ExitCode.OK.code();
     }
 }

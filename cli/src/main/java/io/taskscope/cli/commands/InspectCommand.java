@@ -1,5 +1,6 @@
 package io.taskscope.cli.commands;
 
+import io.taskscope.cli.ExitCode;
 import io.taskscope.inspect.InspectText;
 import io.taskscope.inspect.Inspector;
 import io.taskscope.inspect.ProcessReport;
@@ -31,6 +32,6 @@ public class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) out.println(FsCommand.json(report));
         else InspectText.lines(report).forEach(out::println);
-        return 0;
+        return ExitCode.OK.code();
     }
 }

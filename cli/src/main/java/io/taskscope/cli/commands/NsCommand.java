@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.taskscope.TaskscopeException;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.JsonOption;
 import io.taskscope.cli.Table;
 import io.taskscope.proc.NsType;
@@ -54,7 +55,7 @@ public class NsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
             printJson(out, report, wanted);
-            return 0;
+            return ExitCode.OK.code();
         }
         Table ns = new Table(List.of("NS", "TYPE", "NPROCS", "PID", "MONITOR", "CONTAINERS", "COMMAND"),
                 List.of(true, false, true, true, false, false, false));
@@ -83,7 +84,7 @@ public class NsCommand implements Callable<Integer> {
             cs.add(row);
         }
         cs.print(out);
-        return 0;
+        return ExitCode.OK.code();
     }
 
     /** lsns-style: the command names the namespace's first process; a whole command line is noise here. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.taskscope.TaskscopeException;
 import io.taskscope.agent.ControlClient;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.JsonOption;
 import io.taskscope.cli.Table;
 import io.taskscope.proc.ProcessInfo;
@@ -229,7 +230,7 @@ public class PsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
             printJson(out, task, rows, selfDepth, traced);
-            return 0;
+            return ExitCode.OK.code();
         }
         if (cols.isEmpty()) {
             boolean nested = rows.stream().anyMatch(v -> v.innerPid(selfDepth) != 0);
@@ -244,7 +245,7 @@ public class PsCommand implements Callable<Integer> {
         Table table = new Table(cols.stream().map(c -> c.header).toList(), cols.stream().map(c -> c.right).toList());
         for (ProcessView v : rows) table.add(cols.stream().map(c -> c.value.apply(v, ctx)).toList());
         table.print(out);
-        return 0;
+        return ExitCode.OK.code();
     }
 
     /** Depth-first from the roots (processes whose parent is not listed), children by PID. */

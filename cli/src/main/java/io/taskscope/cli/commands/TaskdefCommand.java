@@ -42,7 +42,7 @@ public class TaskdefCommand implements Runnable {
                     + "pidMode task, SYS_PTRACE on taskscope's container and no other capability, that container "
                     + "started last (ECS Exec reaches only the last one), not essential, with a writable root "
                     + "and complete awslogs options; awsvpc; a Fargate cpu/memory pair.",
-                    "Each finding names its JSON path and the fix. Exit 1 if there is an error; warnings alone exit 0."})
+                    "Each finding names its JSON path and the fix. Exit 3 if there is an error; warnings alone exit 0."})
     public static class Lint implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -76,7 +76,7 @@ public class TaskdefCommand implements Runnable {
                 printText(report, out);
             }
             out.flush();
-            return report.errors() > 0 ? ExitCode.FAILURE.code() : ExitCode.OK.code();
+            return report.errors() > 0 ? ExitCode.FOUND.code() : ExitCode.OK.code();
         }
 
         private static byte[] read(String file) {

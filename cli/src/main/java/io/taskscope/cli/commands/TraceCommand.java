@@ -1,6 +1,7 @@
 package io.taskscope.cli.commands;
 
 import io.taskscope.TaskscopeException;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.JsonOption;
 import io.taskscope.decode.StraceFormat;
 import io.taskscope.decode.SyscallFilter;
@@ -213,7 +214,7 @@ public class TraceCommand implements Callable<Integer> {
         if (tracer.failure().isPresent()) {
             throw TaskscopeException.runtime("the tracer failed: " + tracer.failure().get(), "run again with --debug and report it");
         }
-        return 0;
+        return ExitCode.OK.code();
     }
 
     /**
@@ -278,7 +279,7 @@ public class TraceCommand implements Callable<Integer> {
             out.flush();
             if (outputFile != null) out.close();
         }
-        return 0;
+        return ExitCode.OK.code();
     }
 
     private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue) {

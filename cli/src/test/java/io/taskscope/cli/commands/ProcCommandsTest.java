@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.Main;
 import io.taskscope.proc.ProcPath;
 import io.taskscope.testing.ProcFixture;
@@ -179,7 +180,7 @@ class ProcCommandsTest {
         assertTrue(ok.line("jna").startsWith("PASS"), ok.out());
 
         Result alone = run("host", "doctor");
-        assertEquals(1, alone.code(), alone.out());
+        assertEquals(ExitCode.FOUND.code(), alone.code(), alone.out());
         assertTrue(alone.line("pid-namespace").startsWith("FAIL pid-namespace"), alone.out());
         assertTrue(alone.out().contains("fix: share the PID namespace: pidMode \"task\""), alone.out());
         assertTrue(alone.line("cap-sys-ptrace").startsWith("FAIL"), alone.out());
@@ -203,7 +204,7 @@ class ProcCommandsTest {
         assertFalse(out.toString().contains("share the PID namespace"), out.toString());
 
         Result json = run("host", "doctor", "--json");
-        assertEquals(1, json.code());
+        assertEquals(ExitCode.FOUND.code(), json.code());
         JsonNode root = new ObjectMapper().readTree(json.out());
         assertFalse(root.get("ok").asBoolean());
         assertEquals("pid-namespace", root.get("checks").get(0).get("name").asText());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.Main;
 import io.taskscope.testing.Prereq;
 import java.io.IOException;
@@ -45,7 +46,7 @@ class TaskdefCommandTest {
         Path f = dir.resolve("td.json");
         Files.writeString(f, td.toString());
         Result r = run("taskdef", "lint", f.toString());
-        assertEquals(1, r.code());
+        assertEquals(ExitCode.FOUND.code(), r.code(), "lint errors are a finding, not a failure");
         assertTrue(r.out().startsWith("error   $.pidMode: pidMode is missing"), r.out());
         assertTrue(r.out().contains("fix: set \"pidMode\": \"task\""), r.out());
         assertTrue(r.out().strip().endsWith("1 error, 0 warnings (taskscope's container: monitor)"), r.out());
