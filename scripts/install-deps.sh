@@ -11,6 +11,7 @@ PACKAGES=(
   curl wrk hyperfine                               # requests and load on loopback, benchmarks
   docker.io docker-compose podman catatonit        # the engines test (scripts/engines-test.sh); catatonit is podman's pod infra
   debootstrap                                      # the engines test's offline base image
+  groff-base                                       # the man page test renders taskscope's pages with groff
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

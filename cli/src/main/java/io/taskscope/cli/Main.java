@@ -8,6 +8,7 @@ import io.taskscope.text.Escape;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
@@ -46,7 +47,7 @@ public final class Main {
         } catch (java.io.IOException | UnsupportedOperationException e) {
             // closed: fall through to the message
         }
-        if (target.startsWith("pipe:")) return 141;
+        if (target.startsWith("pipe:")) return ExitCode.PIPE.code();
         err.println("taskscope: could not write the output to standard output (" + (target.isEmpty() ? "closed" : target)
                 + "); it is incomplete; check the disk or the redirection");
         return code == ExitCode.OK.code() ? ExitCode.FAILURE.code() : code;
@@ -75,6 +76,15 @@ public final class Main {
         return cl.execute(args);
     }
 
+    /** picocli's "did you mean" for a mistyped option or command, on the same line: "; did you mean '--container'?". */
+    static String suggestion(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) return "";
+        List<String> s = u.getSuggestions();
+        if (s.isEmpty()) return "";
+        List<String> top = s.subList(0, Math.min(3, s.size()));
+        return "; did you mean '" + String.join("' or '", top) + "'?";
+    }
+
     /**
      * The subcommand named by the first argument that is not a root option, when it is one. The
      * root's options (--debug, --help, --version) take no value, so the first word is the command.
@@ -85,7 +95,7 @@ public final class Main {
             if (a.equals("-h") || a.equals("--help")) return null;
             version |= a.equals("-V") || a.equals("--version");
             if (a.startsWith("-")) continue;
-            return TaskscopeCommand.SUBCOMMANDS.containsKey(a) ? a : null;
+            return TaskscopeCommand.SUBCOMMANDS.containsKey(a) ? a : null; // 'help' and mistakes: all of them
         }
         // --version alone needs no subcommand at all; anything else (an error, help) lists them all.
         return version ? "" : null;
@@ -96,17 +106,19 @@ public final class Main {
     }
 
     /** The command line with every subcommand, or only {@code only} (faster start: see TaskscopeCommand). */
-    static CommandLine commandLine(PrintWriter out, PrintWriter err, String only) {
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, String only) {
         CommandLine cl = new CommandLine(new TaskscopeCommand());
         for (var e : TaskscopeCommand.SUBCOMMANDS.entrySet()) {
             if (only == null || only.equals(e.getKey())) cl.addSubcommand(e.getKey(), e.getValue());
         }
+        if (only == null) cl.addSubcommand("help", new CommandLine.HelpCommand());
+        CliConventions.apply(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("taskscope: " + Escape.controls(ex.getMessage()) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            c.getErr().println("taskscope: " + Escape.controls(ex.getMessage() + suggestion(ex)) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
             c.getErr().flush();
             return ExitCode.USAGE.code();
         });
