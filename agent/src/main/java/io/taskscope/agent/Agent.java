@@ -65,6 +65,8 @@ public final class Agent implements AutoCloseable {
     private Tracer tracer;
     private ControlServer control;
     private Watchers watchers;
+    private Escalation policy;
+    private Budget budget;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -91,10 +93,17 @@ public final class Agent implements AutoCloseable {
         Agent a = new Agent(config, rules, stdout);
         try {
             a.control = ControlServer.start(config.socket(), a.new ControlHandler());
+            // docs/modes.md: lifecycle mode for all, syscall mode for the escalated and the selected (budgeted)
+            a.policy = new Escalation(config.modes());
             TraceOptions options = TraceOptions.defaults().withFilter(filter).withStringLimit(config.stringLimit())
                     .withFollowForks(config.follow()).withProcessEvents(true)
-                    .withContainerOf(pid -> a.discovery.containerOf(pid));
+                    .withContainerOf(pid -> a.discovery.containerOf(pid))
+                    .withMode(config.modes().base()).withModePolicy(a.policy);
             a.tracer = Tracer.start(options, a::offer);
+            if (config.modes().budgeted() && !config.modes().syscall().isEmpty()) {
+                a.budget = new Budget(config.modes().budget(), () -> a.tracer, a.policy);
+                a.scheduler.scheduleWithFixedDelay(a::budgetTick, 50, 50, TimeUnit.MILLISECONDS);
+            }
             // the processes there at start are attached before we say we are up
             a.discovery.scan(a.tracer).orTimeout(2, TimeUnit.SECONDS).exceptionally(x -> null).join();
             a.watchers = Watchers.start(config.watch(), a.discovery.task(), a::offer);
@@ -132,11 +141,30 @@ public final class Agent implements AutoCloseable {
         boolean queued = queue.offer(e);
         if (!queued) metrics.dropped(e);
         for (AlertEvent a : alerts) {
+            escalate(a);
             metrics.count(a);
             control.publish(a);
             if (!queue.offer(a)) metrics.dropped(a);
         }
         return queued;
+    }
+
+    /**
+     * A rule that fires on a process's exec names a process worth a full trace: it is escalated (syscall mode,
+     * descendants too, no budget) from here on. Built-in conditions (Escalation) act at the exec stop itself.
+     */
+    private void escalate(AlertEvent a) {
+        if (tracer == null || !config.modes().escalate() || !(a.trigger() instanceof io.taskscope.event.ProcessEvent p)
+                || p.kind() != io.taskscope.event.ProcessEvent.Kind.EXEC || "syscall".equals(p.mode())) return;
+        tracer.setMode(p.pid(), io.taskscope.trace.TraceMode.SYSCALL, true, false, "escalated: rule " + a.rule());
+    }
+
+    private void budgetTick() {
+        try {
+            budget.tick();
+        } catch (RuntimeException e) {
+            log.warn("budget tick failed: {}", e.toString());
+        }
     }
 
     /** The writer thread: may block on a slow stdout, which is why it is not the tracer thread. */
@@ -167,20 +195,29 @@ public final class Agent implements AutoCloseable {
     }
 
     private void writeMetrics() {
-        writeMetrics(attachedByContainer());
+        writeMetrics(tracedByContainer());
     }
 
-    private void writeMetrics(Map<String, Integer> attached) {
+    private void writeMetrics(Map<String, Metrics.Traced> attached) {
         try {
-            writeLines(metrics.drain(System.currentTimeMillis(), attached));
+            writeLines(metrics.drainTraced(System.currentTimeMillis(), attached));
         } catch (RuntimeException e) {
             log.warn("metrics failed: {}", e.toString());
         }
     }
 
-    private Map<String, Integer> attachedByContainer() {
-        Map<String, Integer> n = new HashMap<>();
-        if (tracer != null) for (TracedProcess p : tracer.tracees()) n.merge(p.container(), 1, Integer::sum);
+    private Map<String, Metrics.Traced> tracedByContainer() {
+        Map<String, Metrics.Traced> n = new HashMap<>();
+        if (tracer == null) return n;
+        long now = System.nanoTime();
+        for (TracedProcess p : tracer.tracees()) {
+            io.taskscope.trace.ModeStats m = p.mode();
+            boolean syscall = m != null && m.mode() == io.taskscope.trace.TraceMode.SYSCALL;
+            boolean budgeted = m != null && !m.escalated() && policy != null && budget != null
+                    && policy.continuous().contains(p.pid());
+            n.merge(p.container(), new Metrics.Traced(1, syscall ? 1 : 0, budgeted ? m.coverage(now) : 0,
+                    budgeted ? 1 : 0), Metrics.Traced::plus);
+        }
         return n;
     }
 
@@ -227,7 +264,7 @@ public final class Agent implements AutoCloseable {
         scheduler.shutdownNow();
         if (watchers != null) watchers.close();
         // the final metrics line reports what was attached during its interval, not the zero after detaching
-        Map<String, Integer> attached = attachedByContainer();
+        Map<String, Metrics.Traced> attached = tracedByContainer();
         if (tracer != null) tracer.close();
         long detachMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         if (control != null) control.close();
@@ -301,6 +338,15 @@ public final class Agent implements AutoCloseable {
                 m.put("comm", p.comm());
                 m.put("container", p.container());
                 m.put("threads", p.threads());
+                io.taskscope.trace.ModeStats mode = p.mode();
+                if (mode != null) {
+                    m.put("mode", mode.mode().label());
+                    m.put("escalated", mode.escalated());
+                    if (mode.reason() != null) m.put("reason", mode.reason());
+                    if (budget != null && !mode.escalated() && policy.continuous().contains(p.pid())) {
+                        m.put("coverage", Math.round(mode.coverage(System.nanoTime()) * 1000) / 1000.0);
+                    }
+                }
                 out.add(m);
             }
             return out;

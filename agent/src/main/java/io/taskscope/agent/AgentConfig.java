@@ -32,11 +32,12 @@ import java.util.regex.PatternSyntaxException;
  * @param queueCapacity events buffered between the tracer and stdout before drops start
  * @param scanInterval how often /proc is scanned for new processes (fork children are followed at once)
  * @param stringLimit  longest string argument printed, like strace's -s
+ * @param modes        lifecycle or syscall mode, escalation, the budget, sensitive files (docs/modes.md)
  */
 public record AgentConfig(List<Selector> select, List<String> filter, boolean follow, List<Watch> watch,
                           boolean defaultRules, List<Path> ruleFiles, Duration metricsInterval,
                           String metricsNamespace, Path socket, int queueCapacity, Duration scanInterval,
-                          int stringLimit) {
+                          int stringLimit, ModeConfig modes) {
 
     public static final List<String> DEFAULT_FILTER = List.of("trace=%file,%process,ptrace,process_vm_readv,process_vm_writev");
 
@@ -69,7 +70,7 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
 
     public static AgentConfig defaults() {
         return new AgentConfig(List.of(), DEFAULT_FILTER, true, List.of(), true, List.of(), Duration.ofSeconds(60),
-                "taskscope", AgentSocket.DEFAULT, 16_384, Duration.ofMillis(500), 256);
+                "taskscope", AgentSocket.DEFAULT, 16_384, Duration.ofMillis(500), 256, ModeConfig.defaults());
     }
 
     /** Selects a process; with no selectors everything not excluded elsewhere is selected. */
@@ -84,6 +85,10 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
             "TASKSCOPE_COMMAND", "TASKSCOPE_EXES", "TASKSCOPE_FILTER", "TASKSCOPE_FOLLOW", "TASKSCOPE_WATCH",
             "TASKSCOPE_RULES", "TASKSCOPE_DEFAULT_RULES", "TASKSCOPE_METRICS_INTERVAL", "TASKSCOPE_METRICS_NAMESPACE",
             "TASKSCOPE_SOCKET", "TASKSCOPE_QUEUE", "TASKSCOPE_SCAN_INTERVAL", "TASKSCOPE_STRING_LIMIT"));
+
+    static {
+        ENV.addAll(ModeConfig.ENV);
+    }
 
     /**
      * Loads the configuration: defaults, then the file ({@code configFile}, else TASKSCOPE_CONFIG),
@@ -116,6 +121,7 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
         int queueCapacity;
         Duration scanInterval;
         int stringLimit;
+        ModeConfig modes;
 
         Builder(AgentConfig c) {
             select = c.select;
@@ -130,19 +136,21 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
             queueCapacity = c.queueCapacity;
             scanInterval = c.scanInterval;
             stringLimit = c.stringLimit;
+            modes = c.modes;
         }
 
         AgentConfig build() {
             return new AgentConfig(List.copyOf(select), List.copyOf(filter), follow, List.copyOf(watch), defaultRules,
                     List.copyOf(ruleFiles), metricsInterval, metricsNamespace, socket, queueCapacity, scanInterval,
-                    stringLimit);
+                    stringLimit, modes);
         }
 
         // ---- the file ----
 
         void file(Doc doc) {
             Doc.Mapping top = doc.asMap("the config file").onlyKeys(
-                    Set.of("trace", "watch", "rules", "metrics", "socket", "queue", "scan-interval"), "the config file");
+                    Set.of("trace", "modes", "watch", "rules", "metrics", "socket", "queue", "scan-interval"), "the config file");
+            top.get("modes").ifPresent(d -> modes = modes.withFile(d, Builder::selectors));
             top.get("trace").ifPresent(d -> {
                 Doc.Mapping t = d.asMap("trace").onlyKeys(Set.of("select", "filter", "follow", "string-limit"), "trace");
                 t.get("select").ifPresent(s -> select = selectors(s));
@@ -245,6 +253,7 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
             if (present(si)) scanInterval = scan(si, "TASKSCOPE_SCAN_INTERVAL");
             String sl = env.get("TASKSCOPE_STRING_LIMIT");
             if (present(sl)) stringLimit = (int) number(sl, "TASKSCOPE_STRING_LIMIT", 1, 1 << 20);
+            modes = modes.withEnv(env);
         }
 
         private static boolean present(String s) {

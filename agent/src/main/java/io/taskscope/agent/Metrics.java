@@ -84,8 +84,32 @@ public final class Metrics {
      * @param attached processes traced right now, by container
      */
     public List<String> drain(long epochMillis, Map<String, Integer> attached) {
+        Map<String, Traced> t = new java.util.HashMap<>();
+        attached.forEach((c, n) -> t.put(c, new Traced(n, 0, 0, 0)));
+        return drainTraced(epochMillis, t);
+    }
+
+    /**
+     * What is traced in one container at the end of an interval.
+     *
+     * @param attached    processes attached
+     * @param syscallMode of which in syscall mode now (escalated, selected, or in a budget's syscall spell)
+     * @param coverageSum sum of the coverage (0..1) of the processes under a budget
+     * @param budgeted    how many are under a budget
+     */
+    public record Traced(int attached, int syscallMode, double coverageSum, int budgeted) {
+        public Traced plus(Traced o) {
+            return new Traced(attached + o.attached, syscallMode + o.syscallMode, coverageSum + o.coverageSum,
+                    budgeted + o.budgeted);
+        }
+    }
+
+    /** As {@link #drain(long, Map)}, with each container's modes: ProcessesInSyscallMode and SyscallCoverage. */
+    public List<String> drainTraced(long epochMillis, Map<String, Traced> traced) {
+        Map<String, Traced> modes = new java.util.HashMap<>();
+        traced.forEach((c, n) -> modes.merge(c == null ? UNKNOWN_CONTAINER : c, n, Traced::plus));
         Map<String, Integer> now = new java.util.HashMap<>();
-        attached.forEach((c, n) -> now.merge(c == null ? UNKNOWN_CONTAINER : c, n, Integer::sum));
+        modes.forEach((c, n) -> now.put(c, n.attached()));
         TreeSet<String> containers = new TreeSet<>(byContainer.keySet());
         containers.addAll(now.keySet());
         List<String> lines = new ArrayList<>();
@@ -104,12 +128,17 @@ public final class Metrics {
                 byContainer.remove(c);
                 continue;
             }
-            lines.add(line(epochMillis, c, v));
+            lines.add(line(epochMillis, c, v, modes.get(c)));
         }
         return lines;
     }
 
     String line(long epochMillis, String container, long[] values) {
+        return line(epochMillis, container, values, null);
+    }
+
+    private String line(long epochMillis, String container, long[] values, Traced modes) {
+        boolean coverage = modes != null && modes.budgeted() > 0;
         StringWriter w = new StringWriter(512);
         try (JsonGenerator g = JSON.createGenerator(w)) {
             g.writeStartObject();
@@ -134,17 +163,29 @@ public final class Metrics {
                 g.writeStringField("Unit", "Count");
                 g.writeEndObject();
             }
+            if (modes != null) metric(g, "ProcessesInSyscallMode", "Count");
+            if (coverage) metric(g, "SyscallCoverage", "Percent");
             g.writeEndArray();
             g.writeEndObject();
             g.writeEndArray();
             g.writeEndObject();
             g.writeStringField("Container", container);
             for (int i = 0; i < NAMES.length; i++) g.writeNumberField(NAMES[i], values[i]);
+            if (modes != null) g.writeNumberField("ProcessesInSyscallMode", modes.syscallMode());
+            // the average share of time the budgeted processes' syscall streams covered: what they can show
+            if (coverage) g.writeNumberField("SyscallCoverage", Math.round(1000.0 * modes.coverageSum() / modes.budgeted()) / 10.0);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return w.toString();
+    }
+
+    private static void metric(JsonGenerator g, String name, String unit) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("Name", name);
+        g.writeStringField("Unit", unit);
+        g.writeEndObject();
     }
 
     /** For tests and the health reply: current (undrained) counts by container and metric. */

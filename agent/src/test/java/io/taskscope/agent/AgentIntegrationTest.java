@@ -70,10 +70,11 @@ class AgentIntegrationTest {
         }
     }
 
+    /** These tests are about the syscall path: the neighbour in syscall mode (the default is lifecycle). */
     static AgentConfig config(Path dir, String binPattern, Map<String, String> extra) {
         var env = new java.util.HashMap<String, String>(Map.of("TASKSCOPE_COMMAND", binPattern,
                 "TASKSCOPE_SOCKET", dir.resolve("agent.sock").toString(), "TASKSCOPE_METRICS_INTERVAL", "1s",
-                "TASKSCOPE_SCAN_INTERVAL", "200ms"));
+                "TASKSCOPE_SCAN_INTERVAL", "200ms", "TASKSCOPE_MODE", "syscall"));
         env.putAll(extra);
         return AgentConfig.load(env, Optional.empty(), new ArrayList<>());
     }

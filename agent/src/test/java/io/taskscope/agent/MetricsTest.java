@@ -32,7 +32,8 @@ class MetricsTest {
         JsonNode cwm = app.at("/_aws/CloudWatchMetrics/0");
         assertEquals("taskscope", cwm.get("Namespace").asText());
         assertEquals("[[\"Container\"]]", cwm.get("Dimensions").toString());
-        assertEquals(List.of("SyscallsTraced", "SyscallsFailed", "EventsDropped", "ProcessesAttached", "Alerts"),
+        assertEquals(List.of("SyscallsTraced", "SyscallsFailed", "EventsDropped", "ProcessesAttached", "Alerts",
+                        "ProcessesInSyscallMode"),
                 cwm.get("Metrics").findValuesAsText("Name"));
         cwm.get("Metrics").forEach(n -> assertEquals("Count", n.get("Unit").asText()));
         // every metric and dimension named in _aws must be a top-level member, or CloudWatch rejects the line

@@ -18,7 +18,10 @@ public final class CPrograms {
 
     static {
         try {
-            OUT = Files.createTempDirectory("taskscope-c");
+            // Not under /tmp: the agent escalates programs run from world-writable directories (docs/modes.md).
+            Path base = Prereq.projectRoot().resolve("agent/target/test-c");
+            Files.createDirectories(base);
+            OUT = Files.createTempDirectory(base, "run-");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -39,6 +39,23 @@ public final class WebApp {
         return new WebApp(h, out);
     }
 
+    /**
+     * Starts test program {@code name} (agent/src/test/c) with {@code args} in a mount namespace of its own, so
+     * that the agent sees it as a container of its own (a process in the JVM's own namespace is never traced).
+     */
+    public static ProcessHandle isolated(Path dir, String name, String... args) throws InterruptedException {
+        Prereq.requireRoot();
+        Prereq.requireCommand("unshare");
+        Path bin = CPrograms.binary(name);
+        StringBuilder cmd = new StringBuilder("exec ").append(bin);
+        for (String a : args) cmd.append(' ').append(a);
+        ProcessHandle h = CPrograms.startShell("exec unshare --mount --propagation private sh -c '" + cmd + "'",
+                dir.resolve(name + "-" + System.nanoTime() + ".out"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && !h.info().command().orElse("").endsWith("/" + name)) Thread.sleep(10);
+        return h;
+    }
+
     /** A regex that selects this binary's processes by command line (TASKSCOPE_COMMAND). */
     public static String commandPattern() {
         return java.util.regex.Pattern.quote(CPrograms.binary("agentload").toString());

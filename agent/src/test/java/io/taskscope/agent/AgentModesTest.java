@@ -1,0 +1,100 @@
+package io.taskscope.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.taskscope.agent.AgentIntegrationTest.Lines;
+import io.taskscope.rules.RuleLoader;
+import io.taskscope.testing.CPrograms;
+import io.taskscope.testing.WebApp;
+import io.taskscope.trace.TracedProcess;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent's modes on real neighbours: lifecycle by default, escalation at exec, a budget's duty cycle. */
+class AgentModesTest {
+
+    @AfterEach
+    void cleanup() {
+        WebApp.killAll();
+    }
+
+    static AgentConfig config(Path dir, String program, Map<String, String> extra) {
+        var env = new HashMap<>(Map.of("TASKSCOPE_COMMAND", Pattern.quote(CPrograms.binary(program).toString()),
+                "TASKSCOPE_SOCKET", dir.resolve("agent.sock").toString(), "TASKSCOPE_METRICS_INTERVAL", "1s",
+                "TASKSCOPE_SCAN_INTERVAL", "200ms"));
+        env.putAll(extra);
+        return AgentConfig.load(env, Optional.empty(), new ArrayList<>());
+    }
+
+    static TracedProcess awaitTraced(Agent agent, long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            for (TracedProcess t : agent.tracees()) if (t.pid() == pid) return t;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("pid " + pid + " not traced within 5 s: " + agent.tracees());
+    }
+
+    @Test
+    void byDefaultOnlyLifecycleAndAShellIsEscalatedAtItsExecWithItsChildren(@TempDir Path dir) throws Exception {
+        ProcessHandle spawner = WebApp.isolated(dir, "spawner", "300", "/bin/sh", "-c", "\"cat /etc/hostname >/dev/null\"");
+        Lines out = new Lines();
+        try (Agent agent = Agent.start(config(dir, "spawner", Map.of()), new RuleLoader().addDefaults().build(), out)) {
+            TracedProcess t = awaitTraced(agent, spawner.pid());
+            assertEquals("lifecycle", t.mode().mode().label(), "the default mode");
+            JsonNode exec = out.await(n -> n.path("type").asText().equals("process") && n.path("kind").asText().equals("exec")
+                    && n.path("ppid").asLong() == spawner.pid() && n.path("exe").asText().endsWith("sh"), 10);
+            assertEquals("syscall", exec.path("mode").asText(), exec.toString());
+            assertTrue(exec.path("reason").asText().startsWith("escalated: shell or interpreter"), exec.toString());
+            long shell = exec.path("pid").asLong();
+            // cat, the shell's child, inherits the escalation: its open of /etc/hostname is seen.
+            JsonNode open = out.await(n -> n.path("type").asText().equals("syscall")
+                    && "/etc/hostname".equals(n.path("path").asText()) && n.path("syscall").asText().startsWith("open"), 10);
+            assertTrue(open.path("pid").asLong() == shell || open.path("comm").asText().equals("cat"), open.toString());
+            assertTrue(open.path("coverage").isMissingNode(), "an escalated process is traced in full: " + open);
+            Thread.sleep(500);
+            assertTrue(out.all.stream().noneMatch(l -> l.contains("\"type\":\"syscall\"") && l.contains("/nonexistent/spawner")),
+                    "the spawner itself stays in lifecycle mode: its stat calls are not seen");
+        }
+        assertEquals(0, CPrograms.tracerPid(spawner.pid()));
+        assertTrue(spawner.isAlive());
+    }
+
+    @Test
+    void aBudgetDutyCyclesABusyProcessAndItsEventsSayWhatTheyCover(@TempDir Path dir) throws Exception {
+        ProcessHandle loop = WebApp.isolated(dir, "fileloop", "0", "0");
+        String bin = Pattern.quote(CPrograms.binary("fileloop").toString());
+        Lines out = new Lines();
+        try (Agent agent = Agent.start(config(dir, "fileloop", Map.of("TASKSCOPE_SYSCALL_COMMAND", bin,
+                "TASKSCOPE_BUDGET", "5%")), new RuleLoader().addDefaults().build(), out)) {
+            TracedProcess t = awaitTraced(agent, loop.pid());
+            JsonNode first = out.await(n -> n.path("type").asText().equals("syscall") && n.path("pid").asLong() == loop.pid()
+                    && n.has("coverage"), 10);
+            assertTrue(first.path("coverage").asDouble() <= 1.0, first.toString());
+            Thread.sleep(3000);
+            double coverage = t.mode().coverage(System.nanoTime());
+            // a tight loop costs far more than 5% in syscall mode: it spends a small share of each second there
+            assertTrue(coverage > 0.001 && coverage < 0.6, "coverage " + coverage);
+            try (ControlClient c = ControlClient.connect(dir.resolve("agent.sock"), 1000).orElseThrow()) {
+                JsonNode ps = c.request(ControlClient.command("ps"), 2000);
+                JsonNode me = null;
+                for (JsonNode p : ps.path("tracees")) if (p.path("pid").asLong() == loop.pid()) me = p;
+                assertTrue(me != null && me.has("coverage") && me.path("reason").asText().contains("budget"), ps.toString());
+            }
+            JsonNode metrics = out.await(n -> n.path("type").asText().equals("metrics") && n.has("SyscallCoverage"), 5);
+            assertTrue(metrics.path("SyscallCoverage").asDouble() < 60, metrics.toString());
+        }
+        assertEquals(0, CPrograms.tracerPid(loop.pid()));
+        assertTrue(loop.isAlive());
+    }
+}
