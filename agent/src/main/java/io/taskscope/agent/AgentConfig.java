@@ -46,13 +46,20 @@ public record AgentConfig(List<Selector> select, List<String> filter, boolean fo
      *
      * @param containers container name globs (any of), empty for any container
      * @param command    regular expression searched in the command line (argv joined by spaces)
-     * @param exes       executable path globs (any of), empty for any executable
+     * @param exes       executable globs (any of), empty for any executable: with a '/' matched against the path,
+     *                   without one against the file name
      */
     public record Selector(List<Glob> containers, Optional<Pattern> command, List<Glob> exes) {
         public boolean matches(String container, String commandLine, String exe) {
             if (!containers.isEmpty() && containers.stream().noneMatch(g -> g.matches(container))) return false;
             if (command.isPresent() && (commandLine == null || !command.get().matcher(commandLine).find())) return false;
-            return exes.isEmpty() || exes.stream().anyMatch(g -> g.matches(exe));
+            return exes.isEmpty() || exes.stream().anyMatch(g -> exeMatches(g, exe));
+        }
+
+        /** A glob with a '/' is matched against the path, one without against the file name (*php-fpm*). */
+        private static boolean exeMatches(Glob g, String exe) {
+            if (exe == null) return false;
+            return g.pattern().indexOf('/') >= 0 ? g.matches(exe) : g.matches(exe.substring(exe.lastIndexOf('/') + 1));
         }
 
         @Override

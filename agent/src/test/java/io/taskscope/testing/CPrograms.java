@@ -18,10 +18,22 @@ public final class CPrograms {
 
     static {
         try {
-            // Not under /tmp: the agent escalates programs run from world-writable directories (docs/modes.md).
-            Path base = Prereq.projectRoot().resolve("agent/target/test-c");
-            Files.createDirectories(base);
-            OUT = Files.createTempDirectory(base, "run-");
+            // Not under /tmp (nor a checkout that may be there): the agent escalates programs run from
+            // world-writable directories (docs/modes.md), which would change what the tests see.
+            Path base = Path.of("/var/lib/taskscope-test");
+            try {
+                Files.createDirectories(base);
+            } catch (IOException e) {
+                base = Path.of(System.getProperty("java.io.tmpdir")); // not root: the ptrace tests fail their prerequisite anyway
+            }
+            OUT = Files.createTempDirectory(base, "c-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.walk(OUT)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException | RuntimeException e) {
+                    // left for the next run's machine cleanup; nothing depends on it
+                }
+            }));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

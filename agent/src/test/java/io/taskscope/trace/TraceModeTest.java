@@ -62,7 +62,7 @@ class TraceModeTest {
 
     @Test
     void anExecEscalatedByThePolicyIsTracedFromItsFirstCall() throws Exception {
-        ProcessHandle p = CPrograms.start("execer", "leader", "400");
+        ProcessHandle p = CPrograms.start("execer", "leader", "1500"); // attached well before its exec, even on a busy VM
         ModePolicy escalateExec = c -> switch (c.moment()) {
             case ATTACH -> new ModePolicy.Decision(TraceMode.LIFECYCLE, false, null);
             case EXEC -> new ModePolicy.Decision(TraceMode.SYSCALL, true, "escalated: exec of " + c.exe());
@@ -70,7 +70,7 @@ class TraceModeTest {
         };
         tracer = Tracer.start(TraceOptions.defaults().withModePolicy(escalateExec), events::add);
         tracer.attach((int) p.pid()).get(5, TimeUnit.SECONDS);
-        TracerBehaviourTest.await("calls after the exec", 5000,
+        TracerBehaviourTest.await("calls after the exec", 10000,
                 () -> syscalls().stream().filter(s -> "/nonexistent/after-exec".equals(s.path())).count() >= 3);
         ProcessEvent exec = events.stream().filter(e -> e instanceof ProcessEvent pe && pe.kind() == ProcessEvent.Kind.EXEC)
                 .map(e -> (ProcessEvent) e).findFirst().orElseThrow();
