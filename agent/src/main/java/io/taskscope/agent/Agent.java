@@ -277,7 +277,8 @@ public final class Agent implements AutoCloseable {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
-        log.info("stopped: detached in {} ms, output {}; {} events dropped in total", detachMs,
+        // An agent that never got up (a bad TASKSCOPE_SOCKET) says only why, in one line, not that it stopped.
+        if (tracer != null) log.info("stopped: detached in {} ms, output {}; {} events dropped in total", detachMs,
                 flushed && !last.isAlive() ? "flushed" : "NOT flushed (stdout blocked)", metrics.droppedTotal());
         stopped.countDown();
     }

@@ -57,6 +57,68 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects, or says exactly why not (what {@code taskscope health} reports): nobody listens (no socket
+     * there, or one left by an agent that is gone), permission denied (the socket is root's, mode 600), not a
+     * socket, a path too long for a Unix socket, or no answer within {@code timeoutMillis}.
+     */
+    public static ControlClient connectOrExplain(Path socket, long timeoutMillis) {
+        String where = io.taskscope.text.Escape.text(socket.toString());
+        if (io.taskscope.text.Bytes.encode(socket.toString()).length > 107) {
+            throw TaskscopeException.usage("the socket path " + where + " is longer than 107 bytes, the limit of a Unix socket",
+                    "give a shorter --socket or TASKSCOPE_SOCKET");
+        }
+        String fix = "start it with 'taskscope agent' (or pass --socket / set TASKSCOPE_SOCKET)";
+        Object mode;
+        try {
+            mode = Files.getAttribute(socket, "unix:mode");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw TaskscopeException.runtime("no agent is listening on " + where + " (no socket there)", fix);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw denied(where);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            throw TaskscopeException.runtime("cannot use " + where + ": " + reason(e), "point --socket or TASKSCOPE_SOCKET at the agent's control socket");
+        }
+        if (!(mode instanceof Integer m) || (m & 0170000) != 0140000) {
+            throw TaskscopeException.runtime(where + " is not a socket", "point --socket or TASKSCOPE_SOCKET at the agent's control socket");
+        }
+        if (!Files.isWritable(socket)) throw denied(where); // connect(2) needs write permission on the socket
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        } catch (IOException e) {
+            throw TaskscopeException.runtime("cannot open a Unix socket: " + reason(e), null);
+        }
+        var t = TIMER.schedule(() -> closeQuietly(ch), timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return new ControlClient(ch);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw TaskscopeException.runtime("the agent on " + where + " did not accept the connection within " + timeoutMillis + " ms",
+                    "check the agent's log (docker logs / CloudWatch)");
+        } catch (IOException e) {
+            closeQuietly(ch);
+            String why = reason(e);
+            if (why.contains("Permission denied")) throw denied(where);
+            if (why.contains("Connection refused")) {
+                throw TaskscopeException.runtime("no agent is listening on " + where + " (a socket left by an agent that is gone)", fix);
+            }
+            throw TaskscopeException.runtime("cannot connect to " + where + ": " + why, fix);
+        } finally {
+            t.cancel(false);
+        }
+    }
+
+    private static TaskscopeException denied(String where) {
+        return TaskscopeException.runtime("permission denied on " + where + ": the agent's control socket is mode 600, its owner's only",
+                "run taskscope health as the agent's user (root), as the task's healthCheck does");
+    }
+
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
     /** The socket path from TASKSCOPE_SOCKET, else the default ({@link AgentSocket#path()}). */
     public static Path defaultSocket() {
         return AgentSocket.path();

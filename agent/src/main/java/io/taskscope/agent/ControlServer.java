@@ -50,6 +50,12 @@ public final class ControlServer implements AutoCloseable {
     private static final ObjectMapper JSON = io.taskscope.text.Escape.jsonMapper();
     static final int MAX_REQUEST = 64 * 1024;
     private static final int MAX_CLIENTS = 16;
+    /**
+     * Connections beyond MAX_CLIENTS that may still ask for health (the container's health check must get
+     * an answer while 16 relayed traces hold every slot); anything else there is refused. Each has one second
+     * to say what it wants.
+     */
+    static final int HEALTH_RESERVE = 4;
     private static final int SUBSCRIBER_QUEUE = 8192;
 
     /** What the agent answers with. Called on connection threads. */
@@ -70,6 +76,7 @@ public final class ControlServer implements AutoCloseable {
     private final Handler handler;
     private final Thread acceptor;
     private final Semaphore slots = new Semaphore(MAX_CLIENTS);
+    private final Semaphore healthSlots = new Semaphore(HEALTH_RESERVE);
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "taskscope-control-timeouts");
@@ -153,8 +160,21 @@ public final class ControlServer implements AutoCloseable {
                 continue;
             }
             if (!slots.tryAcquire()) {
-                reply(c, error("too many clients (" + MAX_CLIENTS + ")", "close other taskscope sessions"));
-                ControlClient.closeQuietly(c);
+                if (!healthSlots.tryAcquire()) {
+                    reply(c, error("too many clients (" + MAX_CLIENTS + ")", "close other taskscope sessions"));
+                    ControlClient.closeQuietly(c);
+                    continue;
+                }
+                Thread t = new Thread(() -> {
+                    try {
+                        serveHealthOnly(c);
+                    } finally {
+                        healthSlots.release();
+                        ControlClient.closeQuietly(c);
+                    }
+                }, "taskscope-control-health");
+                t.setDaemon(true);
+                t.start();
                 continue;
             }
             Thread t = new Thread(() -> {
@@ -168,6 +188,31 @@ public final class ControlServer implements AutoCloseable {
             t.setDaemon(true);
             t.start();
         }
+    }
+
+    /** Every regular slot is taken: answer a health request (within a second), refuse anything else. */
+    private void serveHealthOnly(SocketChannel c) {
+        var timeout = timeouts.schedule(() -> ControlClient.closeQuietly(c), 1, TimeUnit.SECONDS);
+        String line;
+        try {
+            line = readLine(new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            return;
+        } finally {
+            timeout.cancel(false);
+        }
+        if (line == null) return;
+        try {
+            if (JSON.readTree(line).path("cmd").asText("").equals("health")) {
+                ObjectNode r = JSON.valueToTree(handler.health());
+                r.put("ok", true);
+                reply(c, r);
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON, or health failed: refused below like anything else
+        }
+        reply(c, error("too many clients (" + MAX_CLIENTS + "); only health is answered now", "close other taskscope sessions"));
     }
 
     private void serve(SocketChannel c) {

@@ -158,4 +158,30 @@ class ControlServerTest {
             c.close();
         }
     }
+
+    @Test
+    void healthIsAnsweredWhileSixteenSubscribersHoldEverySlot(@TempDir Path dir) throws Exception {
+        Path sock = dir.resolve("agent.sock");
+        List<java.nio.channels.SocketChannel> held = new java.util.ArrayList<>();
+        try (ControlServer server = ControlServer.start(sock, HANDLER)) {
+            for (int i = 0; i < 16; i++) {
+                var ch = java.nio.channels.SocketChannel.open(UnixDomainSocketAddress.of(sock));
+                held.add(ch);
+                ch.write(java.nio.ByteBuffer.wrap("{\"cmd\":\"subscribe\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                var reply = new java.io.BufferedReader(new java.io.InputStreamReader(java.nio.channels.Channels.newInputStream(ch)));
+                assertTrue(reply.readLine().contains("\"ok\":true"));
+            }
+            for (int i = 0; i < 3; i++) { // the health check runs every few seconds, again and again
+                try (ControlClient c = ControlClient.connect(sock, 1000).orElseThrow()) {
+                    assertTrue(c.request(ControlClient.command("health"), 2000).get("tracerAlive").asBoolean());
+                }
+            }
+            try (ControlClient c = ControlClient.connect(sock, 1000).orElseThrow()) {
+                var e = assertThrows(TaskscopeException.class, () -> c.request(ControlClient.command("ps"), 2000));
+                assertTrue(e.oneLine().contains("too many clients (16); only health is answered now"), e.oneLine());
+            }
+        } finally {
+            for (var ch : held) ch.close();
+        }
+    }
 }

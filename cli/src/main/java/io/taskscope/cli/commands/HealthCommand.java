@@ -33,10 +33,13 @@ public class HealthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (timeoutMillis <= 0) {
+            throw TaskscopeException.usage("--timeout must be a positive number of milliseconds, not " + timeoutMillis,
+                    "e.g. --timeout 2000");
+        }
         Path path = socket != null ? socket : ControlClient.defaultSocket();
         JsonNode h;
-        try (ControlClient c = ControlClient.connect(path, timeoutMillis).orElseThrow(() -> TaskscopeException.runtime(
-                "no agent is listening on " + path, "start it with 'taskscope agent' (or pass --socket)"))) {
+        try (ControlClient c = ControlClient.connectOrExplain(path, timeoutMillis)) {
             h = c.request(ControlClient.command("health"), timeoutMillis);
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -79,9 +79,18 @@ public class TaskdefCommand implements Runnable {
             return report.errors() > 0 ? ExitCode.FOUND.code() : ExitCode.OK.code();
         }
 
+        /** ECS accepts task definitions of at most 64 KiB; describe-task-definition adds little. Reads stop here. */
+        static final int MAX_BYTES = 1 << 20;
+
         private static byte[] read(String file) {
-            try {
-                return file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+            try (java.io.InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file))) {
+                byte[] b = in.readNBytes(MAX_BYTES + 1); // bounded: /dev/zero or a log file must not fill the heap
+                if (b.length > MAX_BYTES) {
+                    throw TaskscopeException.usage(("-".equals(file) ? "standard input" : file) + " is larger than "
+                            + (MAX_BYTES >> 20) + " MiB; a task definition is at most 64 KiB",
+                            "give the task definition's JSON file (e.g. aws ecs describe-task-definition output)");
+                }
+                return b;
             } catch (NoSuchFileException e) {
                 throw TaskscopeException.usage("no file " + file, "give the path of a task definition (JSON)");
             } catch (AccessDeniedException e) {

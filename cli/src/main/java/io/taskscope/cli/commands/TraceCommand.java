@@ -17,7 +17,6 @@ import io.taskscope.trace.Tracer;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,7 +88,8 @@ public class TraceCommand implements Callable<Integer> {
 
     @Option(names = "--colocate",
             description = "Run the traced threads and the tracer on one CPU (much lower overhead on small VMs). "
-                    + "Changes the traced processes' CPU affinity while traced; restored on detach.")
+                    + "Changes the traced processes' CPU affinity while traced; restored on detach, but a tracer killed with "
+                    + "SIGKILL cannot restore it: the neighbour then stays pinned to one CPU until reset (taskset -a -p MASK PID).")
     boolean colocate;
 
     @Option(names = "--spin-us", paramLabel = "US", defaultValue = "" + TraceOptions.DEFAULT_SPIN_MICROS, hidden = true,
@@ -110,6 +110,14 @@ public class TraceCommand implements Callable<Integer> {
             follow = true;
         }
         if (stringLimit < 0) throw TaskscopeException.usage("-s must be at least 0", "e.g. -s 256");
+        if (summary && json.json) {
+            throw TaskscopeException.usage("-c and --json cannot be combined: -c prints a summary table instead of events",
+                    "use -c for the table, or --json for the events");
+        }
+        if (timestamps.length > 3) {
+            throw TaskscopeException.usage("-t given " + timestamps.length + " times; -t, -tt and -ttt are the forms",
+                    "use -t (time of day), -tt (with microseconds) or -ttt (epoch seconds)");
+        }
         if (targets == null) {
             // Every -p first: a typo in the second PID must not attach (and then detach) the first one.
             for (int pid : pids) {
@@ -149,6 +157,7 @@ public class TraceCommand implements Callable<Integer> {
         Tracer tracer = Tracer.start(options, queue::offer);
         tracerRef[0] = tracer;
         CompletableFuture<String> stop = new CompletableFuture<>();
+        stopOnOutputFailure = () -> stop.complete("output failed");
         Thread hook = new Thread(() -> {
             stop.complete("exit");
             tracer.close();
@@ -198,10 +207,9 @@ public class TraceCommand implements Callable<Integer> {
                     PrintWriter sw = outputFile != null ? new PrintWriter(out) : err;
                     counts.print(sw);
                 }
-                out.flush();
-                if (outputFile != null) out.close();
+                finish(out);
             }
-            if (!json.json && queue.dropped() > 0) {
+            if (!json.json && queue.dropped() > 0 && outputFailure.get() == null) {
                 err.println("taskscope: " + queue.dropped() + " events dropped because the output could not keep up");
             }
             err.flush();
@@ -211,6 +219,7 @@ public class TraceCommand implements Callable<Integer> {
                 // the hook is running
             }
         }
+        throwIfOutputFailed();
         if (tracer.failure().isPresent()) {
             throw TaskscopeException.runtime("the tracer failed: " + tracer.failure().get(), "run again with --debug and report it");
         }
@@ -269,6 +278,7 @@ public class TraceCommand implements Callable<Integer> {
         EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, null, queueRef[0]), json.json);
         queueRef[0] = queue;
         StopSignals.onInterrupt(relay::close);
+        stopOnOutputFailure = relay::close;
         try {
             relay.stream(io.taskscope.agent.Subscription.of(pids, container == null ? List.of() : List.of(container), follow,
                     expressions, List.of("syscall", "process")), queue::offer);
@@ -276,13 +286,39 @@ public class TraceCommand implements Callable<Integer> {
             relay.close();
             queue.close(2000);
             if (summary) counts.print(outputFile != null ? new PrintWriter(out) : err);
-            out.flush();
-            if (outputFile != null) out.close();
+            finish(out);
         }
+        throwIfOutputFailed();
         return ExitCode.OK.code();
     }
 
+    /** The first write to -o FILE that failed (a full disk, /dev/full): the trace stops and says so. */
+    private final java.util.concurrent.atomic.AtomicReference<IOException> outputFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile Runnable stopOnOutputFailure = () -> { };
+
+    private void outputFailed(IOException e) {
+        if (outputFailure.compareAndSet(null, e)) stopOnOutputFailure.run();
+    }
+
+    private void finish(Writer out) {
+        try {
+            out.flush();
+            if (outputFile != null) out.close();
+        } catch (IOException e) {
+            outputFailed(e);
+        }
+    }
+
+    private void throwIfOutputFailed() {
+        IOException e = outputFailure.get();
+        if (e == null) return;
+        String why = e.getMessage() == null || e.getMessage().isBlank() ? "the write failed" : e.getMessage();
+        throw TaskscopeException.runtime("could not write the trace to " + (outputFile != null ? outputFile : "standard output")
+                + ": " + why + "; the trace stopped and its output is incomplete", "free space on that disk, or choose another -o FILE");
+    }
+
     private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue) {
+        if (outputFailure.get() != null) return; // stopping: nothing more can be written
         try {
             if (json.json) {
                 if (summary && e instanceof SyscallEvent s) {
@@ -307,7 +343,7 @@ public class TraceCommand implements Callable<Integer> {
             }
             if (queue == null || queue.backlog() == 0) out.flush(); // batch writes under load, prompt when idle
         } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+            outputFailed(ex);
         }
     }
 

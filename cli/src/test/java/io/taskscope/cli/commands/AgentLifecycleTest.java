@@ -91,6 +91,20 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void anUnusableSocketIsOneLineAndExit1(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("not-a-socket"), "somebody's file\n");
+        for (String socket : new String[] {dir.resolve("not-a-socket").toString(), "/proc/taskscope-test/agent.sock",
+                dir.resolve("x".repeat(120)).toString()}) {
+            Process p = agent(dir, dir.resolve("agent.out"), Map.of("TASKSCOPE_SOCKET", socket));
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), socket);
+            String err = Files.readString(dir.resolve("agent.err"));
+            assertEquals(1, p.exitValue(), err);
+            assertEquals(1, err.strip().lines().count(), socket + ": " + err);
+            assertTrue(err.startsWith("taskscope: ") && !err.contains("Exception"), err);
+        }
+    }
+
+    @Test
     void checkRejectsWhatAStartWouldReject(@TempDir Path dir) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "agent", "--check");
@@ -150,7 +164,8 @@ class AgentLifecycleTest {
         StringWriter herr = new StringWriter();
         assertEquals(1, health(dir, hout, herr));
         assertEquals("taskscope: no agent is listening on " + dir.resolve("agent.sock")
-                + "; start it with 'taskscope agent' (or pass --socket)", herr.toString().strip());
+                + " (a socket left by an agent that is gone); start it with 'taskscope agent' (or pass --socket / set TASKSCOPE_SOCKET)",
+                herr.toString().strip());
 
         // a new agent replaces the stale socket and traces again
         Process again = agent(dir, dir.resolve("agent2.out"), Map.of());
