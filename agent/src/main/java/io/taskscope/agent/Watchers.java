@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * The agent's inotify watches (TASKSCOPE_WATCH): one {@link FileWatcher} per container, on its main
  * process's root. No ptrace, no cost to the watched container. A container that is not there yet
  * (or a directory that does not exist yet) is retried after each process scan, with one warning.
+ *
+ * <p>And the sensitive-file watches ({@link #sensitive}, TASKSCOPE_SENSITIVE_FILES): opens and reads of
+ * /etc/shadow, ~/.ssh... in every selected container, one {@link FileWatcher#sensitive} per container. A path
+ * a container lacks is no warning; it is looked for again after each scan, and a container that restarts
+ * (its watched process gone) is watched again on its new root.
  */
 final class Watchers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Watchers.class);
@@ -29,6 +34,13 @@ final class Watchers implements AutoCloseable {
     private final Set<String> warned = new HashSet<>();
     private final Consumer<FileChangeEvent> sink;
     private boolean closed;
+    private Task last;
+    private List<String> sensitivePaths = List.of();
+    private AgentConfig sensitiveConfig;
+    /** Sensitive watches by container name, with the pid whose root they watch. */
+    private final Map<String, Rooted> sensitive = new LinkedHashMap<>();
+
+    private record Rooted(int pid, FileWatcher watcher) {}
 
     private Watchers(List<AgentConfig.Watch> watches, Consumer<FileChangeEvent> sink) {
         this.sink = sink;
@@ -41,8 +53,24 @@ final class Watchers implements AutoCloseable {
         return w;
     }
 
-    /** Starts the watches whose container has appeared. Called after each scan that saw a change. */
+    /**
+     * Also watches {@code paths} (files or directories, absolute inside each container) for opens and reads in
+     * every container {@code config} selects processes in (never the monitor's own or infrastructure), from the
+     * last scan on; the agent calls it once after {@link #start}. Events: {@code file} with kind {@code open} or
+     * {@code access}, naming the container and the path, not the process (docs/events.md). An empty list watches
+     * nothing.
+     */
+    synchronized Watchers sensitive(List<String> paths, AgentConfig config) {
+        this.sensitivePaths = List.copyOf(paths);
+        this.sensitiveConfig = config;
+        refreshSensitive(last);
+        return this;
+    }
+
+    /** Starts the watches whose container has appeared. Called after each process scan. */
     synchronized void refresh(Task task) {
+        if (task != null) last = task;
+        refreshSensitive(task);
         if (closed || pending.isEmpty() || task == null) return;
         for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
@@ -67,8 +95,55 @@ final class Watchers implements AutoCloseable {
         }
     }
 
+    private void refreshSensitive(Task task) {
+        if (closed || task == null || sensitivePaths.isEmpty()) return;
+        Set<String> seen = new HashSet<>();
+        for (Container c : task.containers()) {
+            if (c.self() || c.infrastructure() || !selects(sensitiveConfig, c.name())) continue;
+            seen.add(c.name());
+            Rooted r = sensitive.get(c.name());
+            if (r != null && c.pids().contains(r.pid())) {
+                r.watcher().rewatch(); // paths that were missing, or deleted: there now?
+                continue;
+            }
+            if (r != null) r.watcher().close(); // the process whose root we watched is gone (restart)
+            sensitive.remove(c.name());
+            try {
+                FileWatcher w = FileWatcher.sensitive(c.mainPid(), c.name(), sensitivePaths, sink);
+                sensitive.put(c.name(), new Rooted(c.mainPid(), w));
+                log.info("watching opens of {} in container {} (pid {})", w.watchedPaths().isEmpty() ? "none of the "
+                        + "sensitive files yet" : String.join(", ", w.watchedPaths()), c.name(), c.mainPid());
+            } catch (TaskscopeException ex) {
+                warnOnce("TASKSCOPE_SENSITIVE_FILES", "cannot watch sensitive files in container " + c.name() + ": "
+                        + ex.oneLine() + "; retrying after each process scan");
+            }
+        }
+        for (var it = sensitive.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (seen.contains(e.getKey())) continue;
+            e.getValue().watcher().close(); // the container is gone
+            it.remove();
+        }
+    }
+
+    /** Whether any selector can select processes of this container (a selector without containers selects all). */
+    static boolean selects(AgentConfig config, String container) {
+        return config.select().isEmpty() || config.select().stream()
+                .anyMatch(s -> s.containers().isEmpty() || s.containers().stream().anyMatch(g -> g.matches(container)));
+    }
+
+    /** The sensitive paths watched now in a container (for tests and diagnostics). */
+    synchronized List<String> sensitiveWatched(String container) {
+        Rooted r = sensitive.get(container);
+        return r == null ? List.of() : r.watcher().watchedPaths();
+    }
+
     private void warnOnce(String message) {
-        if (warned.add(message)) log.warn("TASKSCOPE_WATCH: {}", message);
+        warnOnce("TASKSCOPE_WATCH", message);
+    }
+
+    private void warnOnce(String setting, String message) {
+        if (warned.add(message)) log.warn("{}: {}", setting, message);
     }
 
     int active() {
@@ -80,5 +155,7 @@ final class Watchers implements AutoCloseable {
         closed = true;
         for (FileWatcher w : active) w.close();
         active.clear();
+        for (Rooted r : sensitive.values()) r.watcher().close();
+        sensitive.clear();
     }
 }
