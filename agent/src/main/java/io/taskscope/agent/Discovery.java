@@ -1,6 +1,7 @@
 package io.taskscope.agent;
 
 import io.taskscope.TaskscopeException;
+import io.taskscope.event.Event;
 import io.taskscope.proc.ProcPath;
 import io.taskscope.proc.ProcessInfo;
 import io.taskscope.proc.ProcessTable;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,7 @@ final class Discovery {
     private final Set<Integer> pending = ConcurrentHashMap.newKeySet();
     private volatile Task task;
     private volatile Map<Integer, String> containerByPid = Map.of();
+    private ForeignTracers tracers;
 
     Discovery(AgentConfig config) {
         this(config, ProcPath.system(), EcsMetadataClient.fromEnvironment());
@@ -60,6 +63,15 @@ final class Discovery {
         this.config = config;
         this.proc = proc;
         this.ecs = ecs;
+    }
+
+    /**
+     * From now on, each scan checks the TracerPid of the task's processes and reports a process traced by anyone
+     * but this agent as a {@code process} event of kind {@code traced} ({@link ForeignTracers}). The agent calls
+     * it once, before the first scan, with its event path.
+     */
+    synchronized void reportForeignTracers(Consumer<? super Event> sink) {
+        tracers = new ForeignTracers(proc, sink);
     }
 
     /** The latest snapshot (null before the first scan). */
@@ -98,7 +110,10 @@ final class Discovery {
         Arrays.sort(pids);
         // Nothing new: the same PIDs, and none of the untraced ones has exec'd since (an entrypoint's
         // 'exec "$@"' keeps its PID and becomes the program a selector names).
-        if (task != null && Arrays.equals(pids, lastPids) && !execedSinceLastScan()) return CompletableFuture.completedFuture(null);
+        if (task != null && Arrays.equals(pids, lastPids) && !execedSinceLastScan()) {
+            if (tracers != null) tracers.sweep(task);
+            return CompletableFuture.completedFuture(null);
+        }
         lastPids = pids;
         refreshMetadata();
         List<String> warnings = new ArrayList<>();
@@ -108,6 +123,7 @@ final class Discovery {
         for (Container c : t.containers()) for (int pid : c.pids()) names.put(pid, c.name());
         containerByPid = names;
         task = t;
+        if (tracers != null) tracers.snapshot(t);
 
         Set<Integer> traced = new HashSet<>();
         for (TracedProcess p : tracer.tracees()) traced.add(p.pid());

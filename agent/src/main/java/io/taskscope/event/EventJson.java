@@ -88,6 +88,7 @@ public final class EventJson {
             str(g, "signal", p.signal());
             str(g, "mode", p.mode());
             str(g, "reason", p.reason());
+            if (p.tracerPid() != null) g.writeNumberField("tracerPid", p.tracerPid());
         } else if (event instanceof SignalEvent sg) {
             g.writeStringField("kind", sg.kind().name().toLowerCase(Locale.ROOT));
             g.writeNumberField("pid", sg.pid());

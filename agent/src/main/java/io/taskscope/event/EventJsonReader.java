@@ -49,7 +49,7 @@ public final class EventJsonReader {
                 return new ProcessEvent(t, kind, n.path("pid").asInt(), n.path("ppid").asInt(), str(n, "container"),
                         str(n, "comm"), str(n, "exe"), list(n, "argv"), n.path("uid").asInt(-1),
                         n.has("exitCode") ? n.get("exitCode").asInt() : null, str(n, "signal"), n.path("gid").asInt(-1),
-                        str(n, "cwd"), str(n, "previousExe"), str(n, "mode"), str(n, "reason"));
+                        str(n, "cwd"), str(n, "previousExe"), str(n, "mode"), str(n, "reason"), intOrNull(n, "tracerPid"));
             case "signal":
                 SignalEvent.Kind sk = kind(SignalEvent.Kind.class, n);
                 if (sk == null) return null;
