@@ -22,15 +22,18 @@ import java.util.function.Consumer;
  * anyone but this JVM (strace, gdb, a process_vm/ptrace-based injector) is one {@code process} event of kind
  * {@code traced}, once per (tracee, start time, tracer).
  *
- * <p>Cost: TracerPid is only in {@code /proc/PID/status}, which the kernel generates whole (~15-40 µs a process on
- * this kind of VM). A scan that takes a snapshot reads every status anyway and is checked for free; otherwise each
- * scan reads the statuses of as many processes as fit in {@link #BUDGET_NANOS} and goes on from there at the next
- * scan, so a task of a few hundred processes is covered at every scan and one of 2,000 within a few seconds.
+ * <p>Cost: TracerPid is only in {@code /proc/PID/status}, which the kernel generates whole (~25 µs of CPU a process
+ * on this kind of VM: 1.4 ms for 50 processes, 50 ms for 2,000). A scan that takes a snapshot has read every status
+ * anyway and is checked for free (&lt;1 ms for 2,000); otherwise a scan reads statuses from where the last one
+ * stopped for at most {@link #BUDGET_NANOS} of CPU time, so a task of up to ~80 processes is covered at every scan
+ * and one of 2,000 in ~25 scans (docs/modes.md).
  * A tracer outside our PID namespace shows as TracerPid 0 and is not seen.
  */
 final class ForeignTracers {
-    /** What one scan may spend reading statuses when it took no snapshot. */
+    /** What one scan may spend reading statuses when it took no snapshot: CPU time, so that preemption on a busy
+     * machine does not shrink it. */
     static final long BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final ProcPath proc;
     private final ProcReader reader;
@@ -68,6 +71,7 @@ final class ForeignTracers {
     void sweep(Task task) {
         List<ProcessInfo> ps = task.processes();
         long t0 = System.nanoTime();
+        long cpu0 = cpuNow();
         int reads = 0;
         for (int n = 0; n < ps.size(); n++) {
             if (cursor >= ps.size()) cursor = 0;
@@ -76,10 +80,15 @@ final class ForeignTracers {
             Optional<ProcStatus> st = reader.status(p.pid());
             reads++;
             if (st.isPresent() && st.get().tracerPid() != 0) check(task, p, st.get(), st.get().tracerPid());
-            if (System.nanoTime() - t0 > BUDGET_NANOS) break;
+            if (cpuNow() - cpu0 > BUDGET_NANOS) break;
         }
         lastSweepNanos = System.nanoTime() - t0;
         lastSweepReads = reads;
+    }
+
+    private static long cpuNow() {
+        long t = CPU.isCurrentThreadCpuTimeSupported() ? CPU.getCurrentThreadCpuTime() : -1;
+        return t >= 0 ? t : System.nanoTime();
     }
 
     /** Nanoseconds and status reads of the last check (for the measurements in docs/modes.md). */

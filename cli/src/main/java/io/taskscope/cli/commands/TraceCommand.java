@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
                 "Runs until SIGINT/SIGTERM or until every traced process has exited; then detaches (the processes run on)."},
         footer = {"", "Examples:", "  taskscope trace -p 24 -e trace=%%file",
                 "  taskscope trace -p 24 -p 25 -f -e trace=openat,newfstatat -e status=failed -tt -T",
-                "  taskscope trace -p 24 --json -o /tmp/php.jsonl"})
+                "  taskscope trace -p 24 --json -o /tmp/php.jsonl",
+                "  taskscope trace --container app --lifecycle        (every exec and exit, no syscall stopped)"})
 public class TraceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -92,6 +93,13 @@ public class TraceCommand implements Callable<Integer> {
                     + "SIGKILL cannot restore it: the neighbour then stays pinned to one CPU until reset (taskset -a -p MASK PID).")
     boolean colocate;
 
+    @Option(names = {"--lifecycle", "--events-only"},
+            description = "Follow processes at almost no cost to them: only forks, execs and exits stop them (no "
+                    + "system call is stopped, strace's lines for them are not shown). Prints strace's execve line for "
+                    + "each exec and +++ exited with N +++ for each exit. Failed execs are invisible in this mode. "
+                    + "Not with -c or -T.")
+    boolean lifecycle;
+
     @Option(names = "--spin-us", paramLabel = "US", defaultValue = "" + TraceOptions.DEFAULT_SPIN_MICROS, hidden = true,
             description = "Poll for the next stop this long after each resume before sleeping (0: never).")
     int spinMicros;
@@ -126,6 +134,10 @@ public class TraceCommand implements Callable<Integer> {
                 }
             }
         }
+        if (lifecycle && (summary || durations)) {
+            throw TaskscopeException.usage("--lifecycle stops no system call: " + (summary ? "-c" : "-T") + " has nothing to show",
+                    "drop " + (summary ? "-c" : "-T") + ", or drop --lifecycle to trace system calls");
+        }
         SyscallFilter filter = SyscallFilter.parse(expressions);
         if (successfulOnly) filter.successfulOnly();
         if (failedOnly) filter.failedOnly();
@@ -150,9 +162,10 @@ public class TraceCommand implements Callable<Integer> {
                 .withPlacement(colocate ? Placement.COLOCATE : spinMicros > 0 ? Placement.SPIN : Placement.BLOCK)
                 .withSpinMicros(spinMicros)
                 .withContainerOf(targets == null ? pid -> null : pid -> container);
+        if (lifecycle) options = options.withMode(io.taskscope.trace.TraceMode.LIFECYCLE);
         final Tracer[] tracerRef = new Tracer[1];
         final EventQueue[] queueRef = new EventQueue[1];
-        EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, tracerRef[0], queueRef[0]), json.json);
+        EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, tracerRef[0], queueRef[0], filter), json.json);
         queueRef[0] = queue;
         Tracer tracer = Tracer.start(options, queue::offer);
         tracerRef[0] = tracer;
@@ -275,13 +288,13 @@ public class TraceCommand implements Callable<Integer> {
         err.flush();
         SyscallSummary counts = new SyscallSummary();
         final EventQueue[] queueRef = new EventQueue[1];
-        EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, null, queueRef[0]), json.json);
+        EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, null, queueRef[0], filter), json.json);
         queueRef[0] = queue;
         StopSignals.onInterrupt(relay::close);
         stopOnOutputFailure = relay::close;
         try {
             relay.stream(io.taskscope.agent.Subscription.of(pids, container == null ? List.of() : List.of(container), follow,
-                    expressions, List.of("syscall", "process")), queue::offer);
+                    expressions, lifecycle ? List.of("process") : List.of("syscall", "process")), queue::offer);
         } finally {
             relay.close();
             queue.close(2000);
@@ -317,7 +330,8 @@ public class TraceCommand implements Callable<Integer> {
                 + ": " + why + "; the trace stopped and its output is incomplete", "free space on that disk, or choose another -o FILE");
     }
 
-    private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue) {
+    private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue,
+                       SyscallFilter filter) {
         if (outputFailure.get() != null) return; // stopping: nothing more can be written
         try {
             if (json.json) {
@@ -335,6 +349,10 @@ public class TraceCommand implements Callable<Integer> {
                 if (tracer != null) {
                     // as strace: "[pid N] " once more than one thread is traced
                     format.pidPrefix(tracer.tracedMoreThanOneThread());
+                }
+                if (lifecycle && e instanceof io.taskscope.event.ProcessEvent p) { // an exec: strace's execve line
+                    e = io.taskscope.decode.LifecycleLines.execve(p, stringLimit, filter,
+                            io.taskscope.decode.SyscallTable.current()).<Event>map(x -> x).orElse(e);
                 }
                 var line = format.line(e);
                 if (line.isEmpty()) return;
