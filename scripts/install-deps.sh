@@ -12,6 +12,7 @@ PACKAGES=(
   docker.io docker-compose podman catatonit        # the engines test (scripts/engines-test.sh); catatonit is podman's pod infra
   debootstrap                                      # the engines test's offline base image
   groff-base                                       # the man page test renders taskscope's pages with groff
+  time                                             # GNU time: peak RSS of a command in the env hardening tests
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -17,8 +17,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -44,7 +45,10 @@ public final class EnvironReader {
     }
 
     static final int MAX_PROCFS_BYTES = 4 << 20, MAX_ENTRIES = 8192, MAX_STRING = 128 << 10, MAX_TOTAL = 4 << 20;
-    static final long MAX_ELF_BYTES = 128L << 20;
+    /** The C libraries tried per process (the executable comes first and is not counted). */
+    static final int MAX_LIBRARIES = 8;
+    /** How long one read of the neighbour's memory or files may block, and the whole recovery take (see {@link Deadline}). */
+    static final long STALL_MILLIS = 500, DEADLINE_MILLIS = 5000;
     static final List<String> SYMBOLS = List.of("__environ", "environ", "_environ");
     /** glibc (libc.so.6, old libc-2.x.so) and musl (ld-musl-ARCH.so.1, Alpine's libc.musl-ARCH.so.1, Debian's libc.so). */
     static final Pattern LIBC = Pattern.compile("libc\\.so|libc\\.so\\.6|libc-2\\.\\d+\\.so|ld-musl-[^/]*\\.so\\.1|libc\\.musl-[^/]*\\.so\\.1");
@@ -174,17 +178,43 @@ public final class EnvironReader {
             throw TaskscopeException.runtime(problem + ", and no C library is mapped in process " + pid
                     + " (a static binary?), so the live environment cannot be found", null);
         }
+        // Opened here, before the clock starts (the first use loads the native bindings); closed by the
+        // worker when it ends, never under it: an abandoned read may still be using them.
+        RootedFs fs = RootedFs.open(pid);
+        RemoteMemory mem = new RemoteMemory(pid);
+        return Deadline.run(pid, STALL_MILLIS, DEADLINE_MILLIS, stage -> recover(pid, problem, modules, fs, mem, stage));
+    }
+
+    private static Recovered recover(int pid, String problem, List<Module> modules, RootedFs rootedFs, RemoteMemory memory,
+                                     Deadline.Stage stage) {
         List<String> tried = new ArrayList<>();
-        try (RootedFs fs = RootedFs.open(pid); RemoteMemory mem = new RemoteMemory(pid)) {
+        Recovered empty = null;
+        try (RootedFs fs = rootedFs; RemoteMemory mem = memory) {
             for (Module m : modules) {
                 final ElfSymbols elf;
                 String inodeNote = "";
                 String path = inRoot(m, fs, rootLink(pid));
-                try {
-                    if (fs.stat(path).inode() != m.inode()) {
+                stage.set("the ELF file " + path);
+                try (RootedFs.RegularFile file = fs.openRegular(path)) {
+                    if (file.inode() != m.inode()) {
                         inodeNote = " (the file at that path is no longer the one mapped; symbols may not match)";
                     }
-                    elf = ElfSymbols.parse(fs.readAllBytes(path, MAX_ELF_BYTES), Set.copyOf(SYMBOLS));
+                    elf = ElfSymbols.parse(new ElfSymbols.Source() {
+                        @Override
+                        public long size() {
+                            return file.size();
+                        }
+
+                        @Override
+                        public int read(long offset, byte[] dst, int len) {
+                            stage.begin();
+                            try {
+                                return file.read(offset, dst, 0, len);
+                            } finally {
+                                stage.end();
+                            }
+                        }
+                    }, Set.copyOf(SYMBOLS));
                 } catch (FsException e) {
                     tried.add(path + ": " + e.getMessage());
                     continue;
@@ -201,9 +231,11 @@ public final class EnvironReader {
                     if (value.isEmpty()) continue;
                     long address = m.base() + value.get() - elf.firstLoadVaddr();
                     try {
-                        Recovered r = readArray(mem, address, sym + " of " + path + inodeNote);
-                        if (r != null) return r;
-                        tried.add(sym + " of " + path + ": does not point at an environment");
+                        Recovered r = readArray(mem, address, sym + " of " + path + inodeNote, stage);
+                        if (r != null && !r.entries().isEmpty()) return withSkipped(r, tried);
+                        // An empty (or NULL) environment may be a decoy's: keep looking, fall back to it.
+                        if (r != null && empty == null) empty = r;
+                        else tried.add(sym + " of " + path + (r == null ? ": does not point at an environment" : ": empty"));
                     } catch (LastErrorException e) {
                         if (e.getErrorCode() == Errno.EPERM || e.getErrorCode() == Errno.EACCES) {
                             throw permission(pid, "the memory of process " + pid + " (process_vm_readv)");
@@ -214,8 +246,13 @@ public final class EnvironReader {
                 }
             }
         }
+        if (empty != null) return withSkipped(empty, tried);
         throw TaskscopeException.runtime(problem + ", and the live environment could not be recovered ("
                 + String.join("; ", tried) + ")", null);
+    }
+
+    private static Recovered withSkipped(Recovered r, List<String> tried) {
+        return tried.isEmpty() ? r : new Recovered(r.entries(), r.detail() + "; skipped " + String.join("; ", tried), r.truncated());
     }
 
     /**
@@ -249,30 +286,39 @@ public final class EnvironReader {
      * library; each with the base address of its mapping at file offset 0.
      */
     static List<Module> modules(int pid, List<Mapping> maps) {
-        Set<String> paths = new LinkedHashSet<>();
+        String exe = null;
         try {
-            String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+            exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
             if (exe.endsWith(" (deleted)")) exe = exe.substring(0, exe.length() - 10);
-            paths.add(exe);
         } catch (IOException | UnsupportedOperationException e) {
             // kernel threads and some zombies have no exe; the C library may still be found
         }
-        // Every mapped C library, in address order: a process (or whoever controls its files) can map a
-        // decoy libc.so.6 before the real one, and the first alone would then hide the environment.
-        maps.stream().filter(m -> LIBC.matcher(m.baseName()).matches()).sorted(Comparator.comparingLong(Mapping::start))
-                .map(Mapping::path).forEach(paths::add);
-        List<Module> out = new ArrayList<>();
-        for (String p : paths) {
-            maps.stream().filter(m -> m.path().equals(p) && m.offset() == 0).min(Comparator.comparingLong(Mapping::start))
-                    .ifPresent(m -> out.add(new Module(p, m.start(), m.inode())));
+        // One pass: the lowest mapping at file offset 0 of each path (a process may map 65,530 areas).
+        Map<String, Mapping> firstByPath = new HashMap<>();
+        for (Mapping m : maps) {
+            if (m.offset() != 0 || m.path().isEmpty()) continue;
+            if (!m.path().equals(exe) && !LIBC.matcher(m.baseName()).matches()) continue;
+            firstByPath.merge(m.path(), m, (a, b) -> a.start() <= b.start() ? a : b);
         }
+        List<Module> out = new ArrayList<>();
+        if (exe != null && firstByPath.containsKey(exe)) {
+            Mapping m = firstByPath.remove(exe);
+            out.add(new Module(exe, m.start(), m.inode()));
+        }
+        // Every mapped C library, in address order: a process (or whoever controls its files) can map a
+        // decoy libc.so.6 before the real one, and the first alone would then hide the environment. At most
+        // MAX_LIBRARIES of them, so that thousands of decoys cost no more than a few.
+        firstByPath.values().stream().sorted(Comparator.comparingLong(Mapping::start)).limit(MAX_LIBRARIES)
+                .forEach(m -> out.add(new Module(m.path(), m.start(), m.inode())));
         return out;
     }
 
     /** Reads the char** at {@code address}; null when it does not look like an environment. */
-    static Recovered readArray(RemoteMemory mem, long address, String where) {
+    static Recovered readArray(RemoteMemory mem, long address, String where, Deadline.Stage stage) {
         try (Memory scratch = new Memory(4096)) {
-            long array = mem.readLong(address, scratch);
+            stage.set("the environ pointer (" + where + ") at 0x" + Long.toHexString(address));
+            long array = timed(stage, () -> mem.readLong(address, scratch));
+            stage.set("the environment array at 0x" + Long.toHexString(array) + " (" + where + ")");
             String detail = "read " + where + " at 0x" + Long.toHexString(address) + " with process_vm_readv";
             if (array == 0) return new Recovered(List.of(), detail + " (NULL: the process cleared its environment)", false);
             List<String> entries = new ArrayList<>();
@@ -283,9 +329,11 @@ public final class EnvironReader {
                     truncated = true;
                     break;
                 }
-                long p = mem.readLong(array + 8L * i, scratch);
+                final int index = i;
+                long p = timed(stage, () -> mem.readLong(array + 8L * index, scratch));
                 if (p == 0) break;
-                String s = readString(mem, p, scratch);
+                stage.set("environment string " + i + " at 0x" + Long.toHexString(p) + " (" + where + ")");
+                String s = readString(mem, p, scratch, stage);
                 if (s == null) return null;
                 total += s.length();
                 if (total > MAX_TOTAL) {
@@ -300,15 +348,30 @@ public final class EnvironReader {
         }
     }
 
+    private interface Read {
+        long run();
+    }
+
+    /** One read of the neighbour's memory, watched by the deadline. */
+    private static long timed(Deadline.Stage stage, Read read) {
+        stage.begin();
+        try {
+            return read.run();
+        } finally {
+            stage.end();
+        }
+    }
+
     /** A NUL-terminated string, read page by page so that the read never crosses into an unmapped page. */
-    private static String readString(RemoteMemory mem, long address, Memory scratch) {
+    private static String readString(RemoteMemory mem, long address, Memory scratch, Deadline.Stage stage) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         long a = address;
         while (out.size() < MAX_STRING) {
             int chunk = (int) Math.min(4096 - (a & 4095), MAX_STRING - out.size());
             int n;
+            final long at = a;
             try {
-                n = mem.read(a, scratch, chunk);
+                n = (int) timed(stage, () -> mem.read(at, scratch, chunk));
             } catch (LastErrorException e) {
                 return null;
             }

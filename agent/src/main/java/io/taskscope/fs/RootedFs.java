@@ -233,6 +233,73 @@ public final class RootedFs implements AutoCloseable {
         }
     }
 
+    /**
+     * Regular file {@code path} opened for positional reads: nothing is read until asked, so a parser
+     * reads the headers and sections it needs instead of the whole file (a neighbour's file may be
+     * hundreds of MiB of padding). The caller closes it.
+     */
+    public RegularFile openRegular(String path) {
+        int fd = resolve(path, true);
+        try {
+            int in = reopenRegular(fd, path);
+            try {
+                return new RegularFile(in, Fs.fstat(in), "'" + path + "' in " + label);
+            } catch (RuntimeException e) {
+                Fs.closeQuietly(in);
+                throw e;
+            }
+        } finally {
+            Fs.closeQuietly(fd);
+        }
+    }
+
+    /** An open regular file of the target's root, read with pread(2). */
+    public static final class RegularFile implements AutoCloseable {
+        private final int fd;
+        private final Statx stat;
+        private final String label;
+        private final Memory buf = new Memory(BUF);
+
+        private RegularFile(int fd, Statx stat, String label) {
+            this.fd = fd;
+            this.stat = stat;
+            this.label = label;
+        }
+
+        /** The size when it was opened. */
+        public long size() {
+            return stat.size();
+        }
+
+        public long inode() {
+            return stat.ino();
+        }
+
+        /** Fills {@code dst[off, off+len)} from file offset {@code pos}; returns fewer bytes only at end of file. */
+        public int read(long pos, byte[] dst, int off, int len) {
+            int got = 0;
+            while (got < len) {
+                int n;
+                try {
+                    n = Fs.pread(fd, buf, Math.min(BUF, len - got), pos + got);
+                } catch (LastErrorException e) {
+                    throw FsException.runtime(FsException.Reason.OTHER, "cannot read " + label + ": "
+                            + Errno.describe(e.getErrorCode()), null);
+                }
+                if (n <= 0) break;
+                buf.read(0, dst, off + got, n);
+                got += n;
+            }
+            return got;
+        }
+
+        @Override
+        public void close() {
+            Fs.closeQuietly(fd);
+            buf.close();
+        }
+    }
+
     /** All of regular file {@code path}; fails when it is larger than {@code maxBytes}. */
     public byte[] readAllBytes(String path, long maxBytes) {
         Content c = read(path, maxBytes);

@@ -133,6 +133,11 @@ public final class Fs {
         return (int) LibC.read(fd, Pointer.nativeValue(buf), Math.min(max, buf.size()));
     }
 
+    /** pread(2) into {@code buf}: up to {@code max} bytes at file offset {@code offset}; 0 at end of file. */
+    public static int pread(int fd, Memory buf, int max, long offset) throws LastErrorException {
+        return (int) LibC.pread(fd, Pointer.nativeValue(buf), Math.min(max, buf.size()), offset);
+    }
+
     /** close(2), ignoring errors: used on cleanup paths where nothing useful can be done. */
     public static void closeQuietly(int fd) {
         if (fd < 0) return;

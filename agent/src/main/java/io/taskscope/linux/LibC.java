@@ -37,6 +37,8 @@ public final class LibC {
 
     public static native long read(int fd, long buf, long count) throws LastErrorException;
 
+    public static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
+
     /**
      * {@code syscall(2)}: for calls libc does not wrap (openat2, pidfd_open, gettid on old libcs).
      * Variadic in C; passing six longs is what the x86_64 and aarch64 Linux ABIs expect.

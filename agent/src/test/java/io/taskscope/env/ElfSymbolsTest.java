@@ -72,4 +72,71 @@ class ElfSymbolsTest {
             }
         }
     }
+
+    /** A file read through positional reads only, counting the bytes asked for. */
+    static final class CountingSource implements ElfSymbols.Source {
+        final java.nio.channels.FileChannel ch;
+        long bytesRead;
+
+        CountingSource(Path p) throws Exception {
+            ch = java.nio.channels.FileChannel.open(p);
+        }
+
+        @Override
+        public long size() {
+            try {
+                return ch.size();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public int read(long offset, byte[] dst, int len) {
+            try {
+                bytesRead += len;
+                return Math.max(0, ch.read(ByteBuffer.wrap(dst, 0, len), offset));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(io.taskscope.testing.HostileElf.Shape.class)
+    void craftedTablesCostOneLinearPass(io.taskscope.testing.HostileElf.Shape shape, @org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path f = io.taskscope.testing.HostileElf.write(dir.resolve("libc.so.6"), shape,
+                shape == io.taskscope.testing.HostileElf.Shape.REPEATED_DYNSYM ? 65536 : ElfSymbols.MAX_SYMBOLS);
+        CountingSource src = new CountingSource(f);
+        long t0 = System.nanoTime();
+        try {
+            ElfSymbols elf = ElfSymbols.parse(src, WANTED);
+            assertTrue(elf.symbol("environ").isEmpty() && elf.symbol("__environ").isEmpty());
+        } catch (ElfSymbols.ElfException e) {
+            assertEquals(io.taskscope.testing.HostileElf.Shape.REPEATED_DYNSYM, shape, e.getMessage());
+            assertTrue(e.getMessage().contains("more than one dynamic symbol table"), e.getMessage());
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 1000, shape + " took " + ms + " ms");
+        assertTrue(src.bytesRead <= Files.size(f), "each byte read at most once: " + src.bytesRead + " of " + Files.size(f));
+        src.ch.close();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aHugeOrPaddedFileIsNotRead(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path big = io.taskscope.testing.HostileElf.write(dir.resolve("big.so"), io.taskscope.testing.HostileElf.Shape.SYSV_ONE_BUCKET,
+                ElfSymbols.MAX_SYMBOLS + 1);
+        CountingSource src = new CountingSource(big);
+        var e = assertThrows(ElfSymbols.ElfException.class, () -> ElfSymbols.parse(src, WANTED));
+        assertTrue(e.getMessage().contains("implausible symbol count " + (ElfSymbols.MAX_SYMBOLS + 1)), e.getMessage());
+        assertTrue(src.bytesRead < 1 << 20, "headers only: " + src.bytesRead);
+        src.ch.close();
+        // The real libc padded to 200 MiB: its symbols are found, and only its headers and dynamic tables are read.
+        Path padded = io.taskscope.testing.HostileElf.padded(dir.resolve("libc.so.6"), io.taskscope.testing.HostileElf.systemLibc(), 200L << 20);
+        CountingSource p = new CountingSource(padded);
+        assertTrue(ElfSymbols.parse(p, WANTED).symbol("__environ").isPresent());
+        assertTrue(p.bytesRead < 1 << 20, "read " + p.bytesRead + " bytes of 200 MiB");
+        p.ch.close();
+    }
 }
