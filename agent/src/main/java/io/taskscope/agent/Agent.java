@@ -7,6 +7,7 @@ import io.taskscope.decode.SyscallTable;
 import io.taskscope.event.AlertEvent;
 import io.taskscope.event.Event;
 import io.taskscope.event.EventJson;
+import io.taskscope.event.TaskIdentity;
 import io.taskscope.event.EventQueue;
 import io.taskscope.rules.RuleSet;
 import io.taskscope.trace.TraceOptions;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,6 +71,8 @@ public final class Agent implements AutoCloseable {
     private Budget budget;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
+    /** The task every event and metrics line names (docs/events.md); empty off ECS. */
+    private volatile Optional<TaskIdentity> identity = Optional.empty();
 
     private Agent(AgentConfig config, RuleSet rules, OutputStream stdout) {
         this.config = config;
@@ -106,6 +110,7 @@ public final class Agent implements AutoCloseable {
             }
             // the processes there at start are attached before we say we are up
             a.discovery.scan(a.tracer).orTimeout(2, TimeUnit.SECONDS).exceptionally(x -> null).join();
+            a.refreshIdentity();
             a.watchers = Watchers.start(config.watch(), a.discovery.task(), a::offer);
             long scanMs = config.scanInterval().toMillis();
             a.scheduler.scheduleWithFixedDelay(a::scanQuietly, scanMs, scanMs, TimeUnit.MILLISECONDS);
@@ -167,11 +172,21 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    private void refreshIdentity() {
+        Optional<TaskIdentity> now = TaskIdentity.of(discovery.metadata());
+        if (!now.equals(identity)) {
+            identity = now;
+            metrics.identity(now);
+        }
+    }
+
     /** The writer thread: may block on a slow stdout, which is why it is not the tracer thread. */
     private void write(Event e) {
         synchronized (outLock) {
             try {
-                out.write(EventJson.toJson(e));
+                Optional<TaskIdentity> task = identity;
+                String json = EventJson.toJson(e);
+                out.write(task.isPresent() ? task.get().addTo(json) : json);
                 out.write('\n');
                 if (queue.backlog() == 0) out.flush(); // batch writes while a burst is queued
             } catch (IOException ex) {
@@ -224,6 +239,7 @@ public final class Agent implements AutoCloseable {
     private void scanQuietly() {
         try {
             discovery.scan(tracer);
+            refreshIdentity();
             watchers.refresh(discovery.task());
         } catch (RuntimeException e) {
             log.warn("process scan failed: {}", e.toString(), e);

@@ -207,6 +207,11 @@ final class Discovery {
         }
     }
 
+    /** The task metadata of the last refresh; empty off ECS or while the endpoint fails. */
+    Optional<EcsTaskMetadata> metadata() {
+        return metadata;
+    }
+
     /** Processes that could not be traced, with why (for diagnostics). */
     Map<Long, String> refused() {
         return Map.copyOf(refused);

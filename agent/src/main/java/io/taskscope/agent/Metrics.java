@@ -6,12 +6,14 @@ import io.taskscope.event.AlertEvent;
 import io.taskscope.event.Event;
 import io.taskscope.event.ProcessEvent;
 import io.taskscope.event.SyscallEvent;
+import io.taskscope.event.TaskIdentity;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +45,13 @@ public final class Metrics {
     private final long intervalSeconds;
     private final Map<String, Counters> byContainer = new ConcurrentHashMap<>();
     private final LongAdder droppedTotal = new LongAdder();
+
+    private volatile Optional<TaskIdentity> identity = Optional.empty();
+
+    /** The task the lines name, as EMF properties (docs/events.md: why they are not dimensions). */
+    public void identity(Optional<TaskIdentity> task) {
+        identity = task;
+    }
 
     public Metrics(String namespace, long intervalSeconds) {
         this.namespace = namespace;
@@ -170,6 +179,8 @@ public final class Metrics {
             g.writeEndArray();
             g.writeEndObject();
             g.writeStringField("Container", container);
+            Optional<TaskIdentity> task = identity;
+            if (task.isPresent()) task.get().writeEmfProperties(g);
             for (int i = 0; i < NAMES.length; i++) g.writeNumberField(NAMES[i], values[i]);
             if (modes != null) g.writeNumberField("ProcessesInSyscallMode", modes.syscallMode());
             // the average share of time the budgeted processes' syscall streams covered: what they can show

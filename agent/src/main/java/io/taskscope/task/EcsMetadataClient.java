@@ -170,7 +170,8 @@ public final class EcsMetadataClient {
         }
         String launch = text(root, "LaunchType");
         return new EcsTaskMetadata(text(root, "Cluster"), text(root, "TaskARN"), text(root, "Family"),
-                text(root, "Revision"), launch.isEmpty() ? Optional.empty() : Optional.of(launch), List.copyOf(out));
+                text(root, "Revision"), launch.isEmpty() ? Optional.empty() : Optional.of(launch), List.copyOf(out))
+                .withAvailabilityZone(text(root, "AvailabilityZone"));
     }
 
     private static String text(JsonNode node, String field) {

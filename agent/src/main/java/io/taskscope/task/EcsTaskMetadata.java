@@ -14,17 +14,29 @@ import java.util.Optional;
  * @param containers {@code Containers}
  * @param selfDockerId our own container's {@code DockerId}, from the container endpoint; set only when our
  *                     cgroup path does not show it (a private cgroup namespace)
+ * @param availabilityZone {@code AvailabilityZone}, empty when absent
  */
 public record EcsTaskMetadata(String cluster, String taskArn, String family, String revision,
-                              Optional<String> launchType, List<EcsContainer> containers, Optional<String> selfDockerId) {
+                              Optional<String> launchType, List<EcsContainer> containers, Optional<String> selfDockerId,
+                              String availabilityZone) {
 
     public EcsTaskMetadata(String cluster, String taskArn, String family, String revision,
                            Optional<String> launchType, List<EcsContainer> containers) {
-        this(cluster, taskArn, family, revision, launchType, containers, Optional.empty());
+        this(cluster, taskArn, family, revision, launchType, containers, Optional.empty(), "");
+    }
+
+    public EcsTaskMetadata(String cluster, String taskArn, String family, String revision,
+                           Optional<String> launchType, List<EcsContainer> containers, Optional<String> selfDockerId) {
+        this(cluster, taskArn, family, revision, launchType, containers, selfDockerId, "");
     }
 
     public EcsTaskMetadata withSelf(String dockerId) {
-        return new EcsTaskMetadata(cluster, taskArn, family, revision, launchType, containers, Optional.of(dockerId));
+        return new EcsTaskMetadata(cluster, taskArn, family, revision, launchType, containers, Optional.of(dockerId),
+                availabilityZone);
+    }
+
+    public EcsTaskMetadata withAvailabilityZone(String az) {
+        return new EcsTaskMetadata(cluster, taskArn, family, revision, launchType, containers, selfDockerId, az);
     }
 
     /** The container of this task with that DockerId. */

@@ -98,6 +98,7 @@ class EcsMetadataClientTest {
         EcsTaskMetadata m = client("/v4/ok", 2000).task();
         assertEquals("/v4/ok/task", lastPath);
         assertEquals("taskscope-demo", m.family());
+        assertEquals("ap-northeast-1a", m.availabilityZone(), "the task's identity in events needs the AZ");
         assertEquals(Optional.of("FARGATE"), m.launchType());
         assertEquals(3, m.containers().size());
         assertEquals("web", m.containers().get(0).name());

@@ -247,6 +247,11 @@ class LabIT {
             assertTrue(out.stream().anyMatch(l -> l.contains("\"rule\":\"write-under-web-root\"") && l.contains("shell.php")),
                     "the web-shell alert");
             for (String l : out) JSON.readTree(l); // one JSON object per line
+            // every event names its task (the lab's metadata endpoint serves the ECS task fields)
+            JsonNode first = JSON.readTree(out.stream().filter(l -> l.startsWith("{\"v\"")).findFirst().orElseThrow());
+            assertEquals("taskscope-demo", first.at("/task/family").asText(), first.toString());
+            assertTrue(first.at("/task/arn").asText().startsWith("arn:aws:ecs:"), first.toString());
+            assertTrue(first.at("/task/availabilityZone").asText().startsWith("lab-"), first.toString());
 
             // SIGKILL in the middle of a request loop: every request is answered, nothing stays stopped
             List<String> codes = java.util.Collections.synchronizedList(new ArrayList<>());
