@@ -6,18 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.taskscope.testing.Prereq;
+import io.taskscope.lab.Lab.Result;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,74 +29,33 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LabIT {
-    static final Path ROOT = Prereq.projectRoot();
-    static final Path LAB = ROOT.resolve("images/lab/lab.sh");
-    static final Path JAR = ROOT.resolve("cli/target/taskscope.jar");
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    /** A lab of its own, so that a developer's lab (or another checkout's test) is left alone. */
-    final String id = "it" + ProcessHandle.current().pid();
-
-    record Result(int code, String out) {}
+    static final ObjectMapper JSON = Lab.JSON;
+    final Lab lab = new Lab("it");
 
     ProcessBuilder lab(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("bash", LAB.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("TSLAB_ID", id);
-        pb.environment().put("TSLAB_JAR", JAR.toString());
-        pb.environment().put("TSLAB_READY_TIMEOUT", "40");  // CI machines are shared: generous, still bounded
-        return pb;
+        return lab.command(args);
     }
 
     Result run(String... args) throws IOException, InterruptedException {
-        Process p = lab(args).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("lab.sh " + String.join(" ", args) + " did not finish in 120 s: " + out);
-        }
-        return new Result(p.exitValue(), out);
+        return lab.run(args);
     }
 
     Result monitor(String... command) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("exec", "monitor"));
-        args.addAll(List.of(command));
-        return run(args.toArray(String[]::new));
+        return lab.monitor(command);
     }
 
     @BeforeAll
     void up() throws Exception {
-        Prereq.requireRoot();
-        for (String c : List.of("runc", "jq", "gcc", "nsenter", "ip", "curl", "nginx", "php-fpm8.2", "java")) {
-            Prereq.requireCommand(c);
-        }
-        Prereq.require(Files.isReadable(JAR), "the shaded jar " + JAR + " (mvn package builds it before this test)");
-        Result r = run("up");
-        assertEquals(0, r.code(), "lab.sh up failed:\n" + r.out());
+        lab.up();
     }
 
     @AfterAll
     void down() throws Exception {
-        if (!"root".equals(System.getProperty("user.name"))) return;
-        Result first = run("down");
-        Result second = run("down");
-        assertEquals(0, first.code(), first.out());
-        assertEquals(0, second.code(), "down twice: " + second.out());
-        Process list = new ProcessBuilder("runc", "list", "-q").redirectErrorStream(true).start();
-        String ids = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        list.waitFor(30, TimeUnit.SECONDS);
-        assertFalse(ids.contains("tslab-" + id + "-"), "runc containers left: " + ids);
-        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
-        assertFalse(mounts.contains("/.lab/" + id + "/"), "mounts left below the lab's state");
+        lab.down();
     }
 
     List<JsonNode> processes() throws Exception {
-        Result r = monitor("taskscope", "ps", "--json");
-        assertEquals(0, r.code(), r.out());
-        JsonNode root = JSON.readTree(r.out().substring(r.out().indexOf('{')));
-        return StreamSupport.stream(root.get("processes").spliterator(), false).toList();
+        return lab.processes();
     }
 
     static List<JsonNode> of(List<JsonNode> ps, String container, int uid, String commandPrefix) {
@@ -200,10 +156,8 @@ class LabIT {
         assertTrue(r.out().contains("Seccomp:\t2"), r.out());
     }
 
-    /** Lines of a file inside the monitor container. */
     List<String> monitorFile(String path) throws Exception {
-        Result r = monitor("cat", path);
-        return r.code() == 0 ? r.out().lines().toList() : List.of();
+        return lab.monitorFile(path);
     }
 
     void startAgent() throws Exception {
