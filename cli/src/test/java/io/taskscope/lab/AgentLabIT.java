@@ -83,9 +83,12 @@ class AgentLabIT {
             reader.start();
         }
 
-        /** Waits for its end (bounded) and returns its report. */
-        String report(int seconds) throws Exception {
-            assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "wrk did not end in " + seconds + " s");
+        /** Stops it as Ctrl-C does (wrk then reports what it did so far) and returns its report. */
+        String stop() throws Exception {
+            if (process.isAlive()) {
+                new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            }
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "wrk did not end within 20 s of SIGINT");
             reader.join(5000);
             synchronized (out) {
                 return out.toString();
@@ -130,6 +133,7 @@ class AgentLabIT {
             Result r = lab.exec("app", "/root/churn", Integer.toString(CHURN), mark);
             assertEquals(0, r.code(), "churn: " + r.out());
             long spawnMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(load.process.isAlive(), "the load ran through the churn");
             Map<Integer, String> children = new HashMap<>();
             int spawner = -1;
             for (String line : r.out().lines().toList()) {
@@ -158,7 +162,8 @@ class AgentLabIT {
                     if (e.path("exitCode").asInt(-1) != 0) failed.add(pid);
                 }
             }
-            String counts = "in " + spawnMillis + " ms under load: starts " + started.size() + "/" + CHURN + ", execs "
+            String counts = "in " + spawnMillis + " ms under load (events complete "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms after the start): starts " + started.size() + "/" + CHURN + ", execs "
                     + execed.size() + "/" + execers.size() + ", exits " + exited.size() + "/" + CHURN;
             assertEquals(CHURN, started.size(), counts + "; no start for " + sample(children.keySet(), started));
             assertEquals(execers.size(), execed.size(), counts + "; no exec for " + sample(execers, execed));
@@ -250,7 +255,7 @@ class AgentLabIT {
         Process loop = null;
         int loopPid = -1;
         try (LabAgent agent = LabAgent.start(lab, "agent-kill", "TASKSCOPE_SYSCALL_EXES=/usr/sbin/php-fpm*",
-                "TASKSCOPE_BUDGET=5%"); Wrk load = new Wrk(4, 25)) {
+                "TASKSCOPE_BUDGET=5%"); Wrk load = new Wrk(4, 120)) {
             // at most 60 s: 1,200 rounds of a counter and a sleep, so nothing outlives the test for long
             loop = lab.command("exec", "app", "sh", "-c",
                     "echo $$; i=0; while [ $i -lt 1200 ]; do i=$((i+1)); echo $i >/tmp/alive; sleep 0.05; done").start();
@@ -288,7 +293,8 @@ class AgentLabIT {
             assertTrue(after > before, "the escalated loop runs on: " + before + " then " + after);
             Result r = lab.run("curl", "/test.php", "-o", "/dev/null", "-w", "%{http_code}");
             assertEquals("200", r.out().strip(), "nginx and php-fpm answer: " + r.out());
-            String report = load.report(40);
+            assertTrue(load.process.isAlive(), "wrk ran through the SIGKILL");
+            String report = load.stop();
             assertTrue(report.contains("requests in") && !report.contains("Socket errors") && !report.contains("Non-2xx"),
                     "every request of the load answered: " + report);
         } finally {
