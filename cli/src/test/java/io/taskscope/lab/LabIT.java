@@ -160,8 +160,10 @@ class LabIT {
         return lab.monitorFile(path);
     }
 
+    /** php-fpm in syscall mode throughout (selected, no budget): its file calls are what this test reads. */
     void startAgent() throws Exception {
-        Result r = monitor("sh", "-c", "TASKSCOPE_CONTAINERS=app TASKSCOPE_WATCH=app:/var/www/html TASKSCOPE_METRICS_INTERVAL=5s "
+        Result r = monitor("sh", "-c", "TASKSCOPE_CONTAINERS=app TASKSCOPE_SYSCALL_CONTAINERS=app TASKSCOPE_BUDGET=none "
+                + "TASKSCOPE_WATCH=app:/var/www/html TASKSCOPE_METRICS_INTERVAL=5s "
                 + "taskscope agent >/tmp/agent.out 2>/tmp/agent.err </dev/null & echo $! >/tmp/agent.pid");
         assertEquals(0, r.code(), r.out());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -172,7 +174,8 @@ class LabIT {
     }
 
     /**
-     * The agent as the monitor's main process would run it (issue 6): php-fpm's file events on stdout during
+     * The agent as the monitor's main process would run it (issue 6), with php-fpm selected for continuous syscall
+     * tracing (the shipped default, lifecycle mode, is AgentLabIT's): php-fpm's file events on stdout during
      * requests, the web-shell alert, no request lost and no process left stopped when the agent is SIGKILLed
      * in the middle of a request loop, and a clean detach with a final metrics line on SIGTERM.
      */
