@@ -39,7 +39,10 @@ import picocli.CommandLine.Spec;
                         + "monitor, (pause) the task's PID 1, (agent) ECS Exec/SSM agents, (init) an engine's docker-init, "
                         + "(kernel) kernel threads. Names come from ECS metadata, else the engine's API (compose service, "
                         + "docker ps NAMES), else the short container ID.",
-                "NSPID appears when a process is in a PID namespace nested below ours: its PID there."})
+                "NSPID appears when a process is in a PID namespace nested below ours: its PID there.",
+                "TRACED appears when a running agent answers (--socket): how it traces each process: lifecycle (only "
+                        + "forks, execs and exits stop it), syscall (every system call does), syscall* (escalated to "
+                        + "syscall mode), - (not traced)."})
 public class PsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -84,7 +87,7 @@ public class PsCommand implements Callable<Integer> {
         THREADS("NLWP", true, (v, c) -> Integer.toString(v.threads())),
         CONTAINER("CONTAINER", false, (v, c) -> containerLabel(v)),
         ROLE("ROLE", false, (v, c) -> v.role().label()),
-        TRACED("TRACED", false, (v, c) -> c.agentTraced != null && c.agentTraced.contains(v.pid()) ? "agent" : "-"),
+        TRACED("TRACED", false, (v, c) -> c.agentTraced == null ? "-" : traced(c.agentTraced.get(v.pid()))),
         COMM("COMM", false, (v, c) -> c.indent(v) + v.comm()),
         ARGS("COMMAND", false, (v, c) -> c.indent(v) + v.command());
 
@@ -123,22 +126,35 @@ public class PsCommand implements Callable<Integer> {
     }
 
     /**
-     * The PIDs a running agent traces, asked over its control socket; null when no agent listens there.
-     * One stat when there is no socket; an agent that does not answer is a warning, not a failure.
+     * What a running agent traces, asked over its control socket: its reply's entry per traced PID (mode,
+     * escalated, reason, coverage); null when no agent listens there. One stat when there is no socket; an agent
+     * that does not answer is a warning, not a failure.
      */
-    static Set<Integer> agentTracees(Path socket, PrintWriter err) {
+    static Map<Integer, JsonNode> agentTracees(Path socket, PrintWriter err) {
         if (!java.nio.file.Files.exists(socket)) return null;
         try (ControlClient c = ControlClient.connect(socket, 300).orElse(null)) {
             if (c == null) return null;
             JsonNode ps = c.request(ControlClient.command("ps"), 1000);
-            Set<Integer> pids = new java.util.HashSet<>();
-            for (JsonNode t : ps.path("tracees")) pids.add(t.path("pid").asInt());
+            Map<Integer, JsonNode> pids = new java.util.HashMap<>();
+            for (JsonNode t : ps.path("tracees")) pids.put(t.path("pid").asInt(), t);
             return pids;
         } catch (RuntimeException e) {
             err.println("taskscope: warning: the agent on " + socket + " did not answer (" + e.getMessage()
                     + "); TRACED is not shown");
             return null;
         }
+    }
+
+    /**
+     * The TRACED column: {@code lifecycle} (only forks, execs and exits stop it), {@code syscall} (every call does),
+     * {@code syscall*} (escalated to syscall mode), {@code agent} from an agent that does not say the mode, and
+     * {@code -} when the agent does not trace it.
+     */
+    static String traced(JsonNode tracee) {
+        if (tracee == null) return "-";
+        String mode = tracee.path("mode").asText("");
+        if (mode.isEmpty()) return "agent";
+        return io.taskscope.text.Escape.text(mode) + (tracee.path("escalated").asBoolean(false) ? "*" : "");
     }
 
     /** For picocli's help text. */
@@ -156,9 +172,9 @@ public class PsCommand implements Callable<Integer> {
         final Instant now = Instant.now();
         final int selfDepth;
         final Map<Integer, Integer> depth;
-        final Set<Integer> agentTraced;
+        final Map<Integer, JsonNode> agentTraced;
 
-        Context(int selfDepth, Map<Integer, Integer> depth, Set<Integer> agentTraced) {
+        Context(int selfDepth, Map<Integer, Integer> depth, Map<Integer, JsonNode> agentTraced) {
             this.selfDepth = selfDepth;
             this.depth = depth;
             this.agentTraced = agentTraced;
@@ -225,7 +241,7 @@ public class PsCommand implements Callable<Integer> {
         List<ProcessView> rows = new ArrayList<>(selected.size());
         for (ProcessInfo p : selected) rows.add(ProcessView.of(task, p));
 
-        Set<Integer> traced = agentTracees(socket != null ? socket : io.taskscope.agent.AgentSocket.path(), err);
+        Map<Integer, JsonNode> traced = agentTracees(socket != null ? socket : io.taskscope.agent.AgentSocket.path(), err);
         err.flush();
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) {
@@ -274,7 +290,7 @@ public class PsCommand implements Callable<Integer> {
         return out;
     }
 
-    private void printJson(PrintWriter out, Task task, List<ProcessView> rows, int selfDepth, Set<Integer> traced) {
+    private void printJson(PrintWriter out, Task task, List<ProcessView> rows, int selfDepth, Map<Integer, JsonNode> traced) {
         ObjectMapper m = io.taskscope.text.Escape.jsonMapper();
         ObjectNode root = m.createObjectNode();
         ArrayNode procs = root.putArray("processes");
@@ -305,7 +321,11 @@ public class PsCommand implements Callable<Integer> {
             if (v.container().isEmpty()) o.putNull("container");
             else o.put("container", v.container());
             o.put("role", v.role().label());
-            if (traced != null) o.put("tracedByAgent", traced.contains(v.pid()));
+            if (traced != null) o.put("tracedByAgent", traced.containsKey(v.pid()));
+            JsonNode t = traced == null ? null : traced.get(v.pid());
+            if (t != null) { // the agent's view of it: mode, escalated, reason, coverage (when it says)
+                for (String f : List.of("mode", "escalated", "reason", "coverage")) if (t.has(f)) o.set(f, t.get(f));
+            }
         }
         ArrayNode cs = root.putArray("containers");
         for (Container c : task.containers()) {

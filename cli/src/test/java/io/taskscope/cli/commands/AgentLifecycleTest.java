@@ -105,6 +105,44 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void psShowsEachTraceesModeAsTheAgentSaysIt(@TempDir Path dir) throws Exception {
+        // a selected program that runs a shell every round: itself in lifecycle mode, the shell escalated
+        ProcessHandle spawner = WebApp.isolated(dir, "spawner", "100", "/bin/sh", "-c", "\"sleep 8\"");
+        Process agent = agent(dir, dir.resolve("agent.out"),
+                Map.of("TASKSCOPE_COMMAND", java.util.regex.Pattern.quote(CPrograms.binary("spawner").toString())));
+        awaitTracing(dir, agent, spawner.pid());
+        long shell = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // the child forked before the attach ends first
+        while (shell < 0 && System.nanoTime() < deadline) {
+            for (JsonNode t : awaitTracing(dir, agent, spawner.pid()).get("tracees")) {
+                if (t.path("escalated").asBoolean()) shell = t.get("pid").asLong();
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(shell > 0, "an escalated child appears: " + Files.readString(dir.resolve("agent.err")));
+        long sh = shell;
+        String sock = dir.resolve("agent.sock").toString();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.run(new String[] {"ps", "--socket", sock, "-o", "pid,traced", "-p", spawner.pid() + "," + shell},
+                new PrintWriter(out, true), new PrintWriter(err, true)), err.toString());
+        List<String> rows = out.toString().lines().toList();
+        assertEquals(List.of("PID", "TRACED"), List.of(rows.get(0).trim().split(" +")), out.toString());
+        assertTrue(rows.stream().anyMatch(r -> r.trim().equals(spawner.pid() + " lifecycle")), out.toString());
+        assertTrue(rows.stream().anyMatch(r -> r.trim().equals(sh + " syscall*")), out.toString());
+
+        StringWriter json = new StringWriter();
+        assertEquals(0, Main.run(new String[] {"ps", "--socket", sock, "--json", "-p", Long.toString(shell)},
+                new PrintWriter(json, true), new PrintWriter(new StringWriter(), true)));
+        JsonNode p = JSON.readTree(json.toString()).get("processes").get(0);
+        assertEquals("syscall", p.path("mode").asText(), p.toString());
+        assertTrue(p.path("escalated").asBoolean(), p.toString());
+        assertTrue(p.path("reason").asText().startsWith("escalated: shell or interpreter"), p.toString());
+        assertTrue(p.path("tracedByAgent").asBoolean(), p.toString());
+        ProcessHandle.of(sh).ifPresent(ProcessHandle::destroyForcibly); // the spawner's child, not ours to wait for
+    }
+
+    @Test
     void checkRejectsWhatAStartWouldReject(@TempDir Path dir) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "agent", "--check");
@@ -132,7 +170,7 @@ class AgentLifecycleTest {
         assertEquals(0, Main.run(new String[] {"ps", "--socket", dir.resolve("agent.sock").toString(), "-p", Long.toString(app.pid())},
                 new PrintWriter(psOut, true), new PrintWriter(new StringWriter(), true)));
         assertTrue(psOut.toString().lines().findFirst().orElse("").contains(" TRACED "), psOut.toString());
-        assertTrue(psOut.toString().lines().skip(1).findFirst().orElse("").contains(" agent "), psOut.toString());
+        assertTrue(psOut.toString().lines().skip(1).findFirst().orElse("").contains(" lifecycle "), psOut.toString());
 
         long t0 = System.nanoTime();
         agent.destroy(); // SIGTERM, as ECS sends it
