@@ -69,6 +69,7 @@ public final class Agent implements AutoCloseable {
     private Watchers watchers;
     private Escalation policy;
     private Budget budget;
+    private SubscriberModes relayModes;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     /** The task every event and metrics line names (docs/events.md); empty off ECS. */
@@ -104,6 +105,7 @@ public final class Agent implements AutoCloseable {
                     .withContainerOf(pid -> a.discovery.containerOf(pid))
                     .withMode(config.modes().base()).withModePolicy(a.policy);
             a.tracer = Tracer.start(options, a::offer);
+            a.relayModes = new SubscriberModes(() -> a.tracer, a.policy);
             if (config.modes().budgeted() && !config.modes().syscall().isEmpty()) {
                 a.budget = new Budget(config.modes().budget(), () -> a.tracer, a.policy);
                 a.scheduler.scheduleWithFixedDelay(a::budgetTick, 50, 50, TimeUnit.MILLISECONDS);
@@ -371,7 +373,15 @@ public final class Agent implements AutoCloseable {
 
         @Override
         public Predicate<Event> subscription(JsonNode request) {
-            return Subscription.fromRequest(request).predicate(table);
+            Subscription sub = Subscription.fromRequest(request);
+            Predicate<Event> p = sub.predicate(table);
+            if (relayModes != null) relayModes.acquire(sub.pids()); // lifecycle-mode pids: syscalls while relayed
+            return p;
+        }
+
+        @Override
+        public void unsubscribed(JsonNode request) {
+            if (relayModes != null) relayModes.release(Subscription.fromRequest(request).pids());
         }
     }
 }

@@ -66,6 +66,9 @@ public final class ControlServer implements AutoCloseable {
 
         /** The events a subscriber asked for; throws TaskscopeException on a bad request. */
         Predicate<Event> subscription(JsonNode request);
+
+        /** The subscriber that made {@code request} has gone. */
+        default void unsubscribed(JsonNode request) {}
     }
 
     /** One subscriber: its filter and its own bounded queue to its socket. */
@@ -284,6 +287,7 @@ public final class ControlServer implements AutoCloseable {
             // the client went away
         } finally {
             subscribers.remove(s);
+            handler.unsubscribed(req);
             queue.close(1000);
             log.info("subscriber left ({} now)", subscribers.size());
         }

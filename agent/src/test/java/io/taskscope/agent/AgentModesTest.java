@@ -97,4 +97,29 @@ class AgentModesTest {
         assertEquals(0, CPrograms.tracerPid(loop.pid()));
         assertTrue(loop.isAlive());
     }
+
+    @Test
+    void aRelayedTraceOfALifecycleProcessSeesItsCallsAndGivesItBack(@TempDir Path dir) throws Exception {
+        ProcessHandle loop = WebApp.isolated(dir, "fileloop", "0", "20000");
+        try (Agent agent = Agent.start(config(dir, "fileloop", Map.of("TASKSCOPE_DEFAULT_RULES", "false")),
+                new RuleLoader().build(), java.io.OutputStream.nullOutputStream())) {
+            TracedProcess t = awaitTraced(agent, loop.pid());
+            assertEquals("lifecycle", t.mode().mode().label());
+            AgentRelay relay = AgentRelay.tracing(java.util.List.of((int) loop.pid()), dir.resolve("agent.sock")).orElseThrow();
+            var got = new java.util.concurrent.LinkedBlockingQueue<io.taskscope.event.Event>();
+            var sub = Subscription.of(java.util.List.of((int) loop.pid()), java.util.List.of(), false,
+                    java.util.List.of("trace=openat"), java.util.List.of());
+            Thread reader = new Thread(() -> relay.stream(sub, got::add));
+            reader.setDaemon(true);
+            reader.start();
+            io.taskscope.event.Event e = got.poll(5, TimeUnit.SECONDS);
+            assertTrue(e instanceof io.taskscope.event.SyscallEvent s && s.pid() == loop.pid(), String.valueOf(e));
+            assertEquals("syscall", t.mode().mode().label(), "held in syscall mode while relayed");
+            relay.close();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (t.mode().mode().label().equals("syscall") && System.nanoTime() < deadline) Thread.sleep(20);
+            assertEquals("lifecycle", t.mode().mode().label(), "back to lifecycle when the last subscriber left");
+        }
+        assertEquals(0, CPrograms.tracerPid(loop.pid()));
+    }
 }
