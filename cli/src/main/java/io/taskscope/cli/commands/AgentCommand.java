@@ -30,7 +30,12 @@ import picocli.CommandLine.Spec;
                 "  TASKSCOPE_CONTAINERS      container name globs to trace (comma-separated); default: every neighbour",
                 "  TASKSCOPE_COMMAND         regex searched in the command line of processes to trace",
                 "  TASKSCOPE_EXES            executable path globs to trace",
-                "  TASKSCOPE_FILTER          strace -e expressions, space-separated (default trace=%%file,%%process,ptrace,...)",
+                "  TASKSCOPE_MODE            lifecycle (default: fork, exec, exit only; failed execs are not seen) or syscall",
+                "  TASKSCOPE_ESCALATE        shells, programs from /tmp, children of web workers to syscall mode (default true)",
+                "  TASKSCOPE_SYSCALL_CONTAINERS, _EXES, _COMMAND  processes traced in syscall mode continuously",
+                "  TASKSCOPE_BUDGET          their cost budget, duty-cycled (default 5%%; none: no limit); docs/modes.md",
+                "  TASKSCOPE_SENSITIVE_FILES files whose opens are watched with inotify (default /etc/shadow,...; none)",
+                "  TASKSCOPE_FILTER          strace -e for syscall mode, space-separated (default trace=%%file,%%process,ptrace,...)",
                 "  TASKSCOPE_FOLLOW          follow forks (default true)",
                 "  TASKSCOPE_WATCH           CONTAINER:/dir,... watched with inotify",
                 "  TASKSCOPE_RULES           rule files (comma-separated); TASKSCOPE_DEFAULT_RULES=false drops the shipped ones",
@@ -89,9 +94,17 @@ public class AgentCommand implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
+    private static String modes(io.taskscope.agent.ModeConfig m) {
+        return m.base().label() + " mode" + (m.escalate() ? " with escalation" : "")
+                + (m.syscall().isEmpty() ? "" : ", syscall mode for " + m.syscall()
+                + (m.budgeted() ? " under a " + Math.round(m.budget() * 1000) / 10.0 + "% budget" : " in full"))
+                + (m.sensitive().isEmpty() ? "" : ", " + m.sensitive().size() + " sensitive paths watched");
+    }
+
     private static String summary(AgentConfig c, RuleSet rules) {
         return "select " + (c.select().isEmpty() ? "every neighbour container" : c.select()) + ", filter "
                 + String.join(" ", c.filter()) + (c.follow() ? ", following forks" : "") + ", " + rules.size() + " rules"
+                + ", " + modes(c.modes())
                 + (c.watch().isEmpty() ? "" : ", watching " + c.watch().stream().map(w -> w.container() + ":" + w.path()).toList())
                 + ", metrics " + (c.metricsInterval().isZero() ? "off" : "every " + c.metricsInterval().toSeconds() + "s")
                 + ", socket " + c.socket();
