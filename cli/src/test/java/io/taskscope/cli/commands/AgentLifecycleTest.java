@@ -47,6 +47,7 @@ class AgentLifecycleTest {
         pb.environment().keySet().removeIf(k -> k.startsWith("TASKSCOPE_") && !k.equals("TASKSCOPE_TEST_ROOT"));
         pb.environment().put("TASKSCOPE_SOCKET", dir.resolve("agent.sock").toString());
         pb.environment().put("TASKSCOPE_COMMAND", WebApp.commandPattern());
+        pb.environment().put("TASKSCOPE_MODE", "syscall"); // these tests are about syscall events under pressure
         pb.environment().putAll(env);
         Process p = pb.start();
         agents.add(p);
