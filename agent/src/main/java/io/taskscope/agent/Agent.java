@@ -9,6 +9,7 @@ import io.taskscope.event.Event;
 import io.taskscope.event.EventJson;
 import io.taskscope.event.TaskIdentity;
 import io.taskscope.event.EventQueue;
+import io.taskscope.rules.RuleEngine;
 import io.taskscope.rules.RuleSet;
 import io.taskscope.trace.TraceOptions;
 import io.taskscope.trace.TracedProcess;
@@ -39,11 +40,11 @@ import org.slf4j.LoggerFactory;
  * JSON line on stdout, with alerts from the rules and an EMF metrics line per container every interval.
  *
  * <pre>
- *  tracer thread ──offer──► EventQueue (bounded) ──► writer thread ──► stdout (awslogs)
- *      │  (never blocks)         full: drop + count
- *      ├──► rules ──► alerts (same path)
- *      ├──► metrics counters (lock-free)
- *      └──► control socket subscribers (each its own bounded queue)
+ *  tracer thread ──offer──► EventQueue (bounded) ──► dispatch thread (taskscope-rules): RulesSink
+ *  watcher threads            full: drop + count      rules ──► alerts, then each event and its alerts to:
+ *                                                       ├──► metrics counters
+ *                                                       ├──► control socket subscribers (each its own queue)
+ *                                                       └──► EventQueue (bounded) ──► writer thread ──► stdout
  *  discovery thread: /proc scan every scanInterval ──► tracer.attach
  *  metrics thread:   every interval ──► EMF lines on stdout
  * </pre>
@@ -62,10 +63,11 @@ public final class Agent implements AutoCloseable {
     private final long startMillis = System.currentTimeMillis();
     private final SyscallTable table = SyscallTable.current();
     private final EventQueue queue;
+    private final EventQueue dispatch;
     private final Discovery discovery;
     private final ScheduledExecutorService scheduler;
     private Tracer tracer;
-    private ControlServer control;
+    private volatile ControlServer control;
     private Watchers watchers;
     private Escalation policy;
     private Budget budget;
@@ -82,6 +84,10 @@ public final class Agent implements AutoCloseable {
         this.out = new BufferedWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), 1 << 16);
         this.queue = new EventQueue(config.queueCapacity(), this::write, true);
         this.discovery = new Discovery(config);
+        AgentRuleEnv env = new AgentRuleEnv(discovery::task, discovery::containerOf, io.taskscope.proc.ProcPath.system());
+        Sink outputs = Sink.all(List.of(this::escalate, metrics::count, this::publish, this::toStdout));
+        Sink rulesStage = new RulesSink(new RuleEngine(rules, env, env), outputs);
+        this.dispatch = new EventQueue(config.queueCapacity(), rulesStage::accept, true, "taskscope-rules");
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "taskscope-discovery");
             t.setDaemon(true);
@@ -140,27 +146,34 @@ public final class Agent implements AutoCloseable {
 
     // ---------------------------------------------------------------- the event path
 
-    /** The tracer's and the watchers' sink. Never blocks. */
+    /**
+     * The tracer's and the watchers' sink: only a hand-off to the dispatch thread, which runs the rules and
+     * the sinks after the tracee has been resumed. Never blocks; a full queue drops the event and counts it.
+     */
     boolean offer(Event e) {
-        metrics.count(e);
-        List<AlertEvent> alerts = rules.evaluate(e);
-        control.publish(e);
-        boolean queued = queue.offer(e);
+        boolean queued = dispatch.offer(e);
         if (!queued) metrics.dropped(e);
-        for (AlertEvent a : alerts) {
-            escalate(a);
-            metrics.count(a);
-            control.publish(a);
-            if (!queue.offer(a)) metrics.dropped(a);
-        }
         return queued;
+    }
+
+    /** The control socket's subscribers (each has its own bounded queue). */
+    private void publish(Event e) {
+        ControlServer c = control;
+        if (c != null) c.publish(e);
+    }
+
+    /** Stdout, through the writer's bounded queue: a blocked stdout costs events, never the rules' time. */
+    private void toStdout(Event e) {
+        if (!queue.offer(e)) metrics.dropped(e);
     }
 
     /**
      * A rule that fires on a process's exec names a process worth a full trace: it is escalated (syscall mode,
-     * descendants too, no budget) from here on. Built-in conditions (Escalation) act at the exec stop itself.
+     * descendants too, no budget) from here on (rules run on the dispatch thread, so shortly after the exec stop).
+     * Built-in conditions (Escalation) act at the exec stop itself.
      */
-    private void escalate(AlertEvent a) {
+    private void escalate(Event e) {
+        if (!(e instanceof AlertEvent a)) return;
         if (tracer == null || !config.modes().escalate() || !(a.trigger() instanceof io.taskscope.event.ProcessEvent p)
                 || p.kind() != io.taskscope.event.ProcessEvent.Kind.EXEC || "syscall".equals(p.mode())) return;
         tracer.setMode(p.pid(), io.taskscope.trace.TraceMode.SYSCALL, true, false, "escalated: rule " + a.rule());
@@ -285,6 +298,7 @@ public final class Agent implements AutoCloseable {
         Map<String, Metrics.Traced> attached = tracedByContainer();
         if (tracer != null) tracer.close();
         long detachMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        dispatch.close(500); // the rules and sinks take what the tracer gave them before it stopped
         if (control != null) control.close();
         boolean flushed = queue.close(700);
         Thread last = new Thread(() -> writeMetrics(attached), "taskscope-final-metrics");

@@ -91,7 +91,7 @@ public record Subscription(Set<Integer> pids, Set<String> containers, boolean fo
             if (!pids.isEmpty() || !containers.isEmpty()) {
                 int pid = e instanceof SyscallEvent s ? s.pid() : e instanceof ProcessEvent p ? p.pid()
                         : e instanceof FileChangeEvent fc ? fc.pid() : -1;
-                String container = io.taskscope.rules.Field.CONTAINER.of(e);
+                String container = containerOf(e);
                 boolean mine = followed.contains(pid) || (container != null && containers.contains(container));
                 if (!mine) return false;
             }
@@ -103,5 +103,14 @@ public record Subscription(Set<Integer> pids, Set<String> containers, boolean fo
             }
             return true;
         };
+    }
+
+    private static String containerOf(Event e) {
+        if (e instanceof io.taskscope.event.SyscallEvent s) return s.container();
+        if (e instanceof io.taskscope.event.ProcessEvent p) return p.container();
+        if (e instanceof io.taskscope.event.SignalEvent s) return s.container();
+        if (e instanceof io.taskscope.event.FileChangeEvent f) return f.container();
+        if (e instanceof io.taskscope.event.AlertEvent a) return a.container();
+        return null;
     }
 }

@@ -52,11 +52,18 @@ public final class EventJson {
         return base + String.format(Locale.ROOT, ".%06dZ", micros);
     }
 
+    /** RFC 3339 UTC with nanoseconds, as Falco writes an alert's time: "2026-11-23T20:31:02.123456789Z". */
+    public static String falcoTime(long epochNanos) {
+        String t = time(epochNanos);
+        return t.substring(0, t.length() - 1) + String.format(Locale.ROOT, "%03dZ", Math.floorMod(epochNanos, 1000L));
+    }
+
     private static void writeObject(JsonGenerator g, Event event, boolean top) throws IOException {
         g.writeStartObject();
         if (top) g.writeNumberField("v", Event.SCHEMA_VERSION);
         g.writeStringField("type", event.type());
-        g.writeStringField("time", time(event.timeNanos()));
+        // an alert's time has Falco's nanoseconds; every other event's has microseconds
+        g.writeStringField("time", event instanceof AlertEvent ? falcoTime(event.timeNanos()) : time(event.timeNanos()));
         if (event instanceof SyscallEvent s) {
             g.writeNumberField("pid", s.pid());
             g.writeNumberField("tid", s.tid());
@@ -110,9 +117,29 @@ public final class EventJson {
             g.writeStringField("kind", f.kind().name().toLowerCase(Locale.ROOT));
             g.writeBooleanField("directory", f.directory());
         } else if (event instanceof AlertEvent a) {
+            // Falco's alert members, under Falco's names, so that Falco consumers read the line unchanged
             g.writeStringField("rule", a.rule());
             g.writeStringField("priority", a.priority());
-            g.writeStringField("message", a.message());
+            g.writeStringField("output", a.output());
+            g.writeObjectFieldStart("output_fields");
+            if (a.outputFields() != null) {
+                for (var f : a.outputFields().entrySet()) {
+                    Object v = f.getValue();
+                    if (v == null) {
+                        g.writeNullField(f.getKey());
+                    } else if (v instanceof Long l) {
+                        g.writeNumberField(f.getKey(), l);
+                    } else if (v instanceof Boolean b) {
+                        g.writeBooleanField(f.getKey(), b);
+                    } else {
+                        g.writeStringField(f.getKey(), v.toString());
+                    }
+                }
+            }
+            g.writeEndObject();
+            list(g, "tags", a.tags() == null ? List.of() : a.tags());
+            str(g, "hostname", a.hostname());
+            g.writeStringField("source", a.source() == null ? "syscall" : a.source());
             str(g, "container", a.container());
             if (a.trigger() != null) {
                 g.writeFieldName("trigger");

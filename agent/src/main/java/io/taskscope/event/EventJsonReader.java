@@ -64,7 +64,13 @@ public final class EventJsonReader {
                 return new FileChangeEvent(t, str(n, "container"), n.path("pid").asInt(), str(n, "path"), fk,
                         n.path("directory").asBoolean());
             case "alert":
-                return new AlertEvent(t, str(n, "rule"), str(n, "priority"), str(n, "message"), str(n, "container"),
+                java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+                n.path("output_fields").fields().forEachRemaining(f -> fields.put(f.getKey(), f.getValue().isNull() ? null
+                        : f.getValue().isIntegralNumber() ? (Object) f.getValue().asLong()
+                        : f.getValue().isBoolean() ? (Object) f.getValue().asBoolean() : f.getValue().asText()));
+                List<String> tags = list(n, "tags");
+                return new AlertEvent(t, str(n, "rule"), str(n, "priority"), str(n, "output"), fields,
+                        tags == null ? List.of() : tags, str(n, "hostname"), str(n, "source"), str(n, "container"),
                         n.has("trigger") ? event(n.get("trigger")) : null);
             case "drop":
                 return new DropEvent(t, n.path("dropped").asLong(), n.path("total").asLong(), str(n, "reason"));

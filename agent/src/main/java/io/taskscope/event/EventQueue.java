@@ -42,10 +42,15 @@ public final class EventQueue implements AutoCloseable {
      * @param reportDrops whether to give the sink {@link DropEvent}s
      */
     public EventQueue(int capacity, Consumer<Event> sink, boolean reportDrops) {
+        this(capacity, sink, reportDrops, "taskscope-writer");
+    }
+
+    /** @param threadName the consumer thread's name */
+    public EventQueue(int capacity, Consumer<Event> sink, boolean reportDrops, String threadName) {
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.sink = sink;
         this.reportDrops = reportDrops;
-        this.writer = new Thread(this::run, "taskscope-writer");
+        this.writer = new Thread(this::run, threadName);
         writer.setDaemon(true);
         writer.start();
     }

@@ -28,7 +28,12 @@ public sealed interface Doc {
     /** Where the value starts, for error messages: "file:line". */
     String where();
 
-    record Scalar(String where, String text, boolean isNull) implements Doc {}
+    /** A plain value; {@code line} and {@code column} (1-based) are where its text starts in the file. */
+    record Scalar(String where, String text, boolean isNull, int line, int column) implements Doc {
+        public Scalar(String where, String text, boolean isNull) {
+            this(where, text, isNull, 0, 0);
+        }
+    }
 
     record Seq(String where, List<Doc> items) implements Doc {}
 
@@ -81,7 +86,9 @@ public sealed interface Doc {
     }
 
     private static Doc read(JsonParser p, String name) throws IOException {
-        String where = name + ":" + p.currentTokenLocation().getLineNr();
+        int line = p.currentTokenLocation().getLineNr();
+        int column = p.currentTokenLocation().getColumnNr();
+        String where = name + ":" + line;
         JsonToken t = p.currentToken();
         switch (t) {
             case START_OBJECT -> {
@@ -105,10 +112,10 @@ public sealed interface Doc {
                 return new Seq(where, items);
             }
             case VALUE_NULL -> {
-                return new Scalar(where, "", true);
+                return new Scalar(where, "", true, line, column);
             }
             default -> {
-                return new Scalar(where, p.getText(), false);
+                return new Scalar(where, p.getText(), false, line, column);
             }
         }
     }

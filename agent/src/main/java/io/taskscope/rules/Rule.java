@@ -1,41 +1,24 @@
 package io.taskscope.rules;
 
 import io.taskscope.event.AlertEvent;
-import io.taskscope.event.Event;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * A named condition that raises an alert: it fires when any {@code when} condition matches and no
- * {@code unless} condition does.
+ * A loaded Falco rule, compiled.
  *
- * @param source where the rule was defined ("rules.yaml:12", or "default-rules.yaml:3")
+ * @param source     where it was defined, "file:line"
+ * @param eventTypes the event types its condition can match (null: any)
+ * @param containers the container names its condition is limited to (null: any)
  */
-public record Rule(String name, Priority priority, String description, Message message,
-                   List<Condition> when, List<Condition> unless, String source) {
+public record Rule(String name, Priority priority, String description, List<String> tags, String source,
+                   Set<String> eventTypes, Set<String> containers, Filter filter, Output output) {
 
-    public enum Priority {
-        CRITICAL, HIGH, MEDIUM, LOW;
-
-        public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    public boolean matches(Event e) {
-        boolean hit = false;
-        for (Condition c : when) {
-            if (c.matches(e)) {
-                hit = true;
-                break;
-            }
-        }
-        if (!hit) return false;
-        for (Condition c : unless) if (c.matches(e)) return false;
-        return true;
-    }
-
-    public AlertEvent alert(Event trigger) {
-        return new AlertEvent(trigger.timeNanos(), name, priority.label(), message.render(trigger),
-                Field.CONTAINER.of(trigger), trigger);
+    AlertEvent alert(EventContext c) {
+        Map<String, Object> fields = output.newFields();
+        String text = output.render(c, fields);
+        return new AlertEvent(c.event.timeNanos(), name, priority.label(), text, fields, tags, c.env.hostname(),
+                "syscall", c.container(), c.event);
     }
 }

@@ -23,7 +23,7 @@ class MetricsTest {
         m.count(call("app", null));
         m.count(call("app", "ENOENT"));
         m.dropped(call("app", null));
-        m.count(new AlertEvent(0, "r", "high", "m", "app", call("app", null)));
+        m.count(new AlertEvent(0, "r", "Warning", "m", Map.of(), List.of(), "h", "syscall", "app", call("app", null)));
         m.count(call(null, null));
         List<String> lines = m.drain(1_700_000_000_123L, Map.of("app", 3, "web", 1));
         assertEquals(3, lines.size()); // app, unknown, web (sorted)

@@ -51,9 +51,34 @@ class EventJsonTest {
         assertFalse(p.has("exitCode"));
         JsonNode f = parse(new FileChangeEvent(T, "app", 24, "/var/www/html/shell.php", FileChangeEvent.Kind.CREATE, false));
         assertEquals("create", f.get("kind").asText());
-        JsonNode a = parse(new AlertEvent(T, "write-under-docroot", "high", "file written", "app", proc));
+        var fields = new java.util.LinkedHashMap<String, Object>();
+        fields.put("proc.name", "nginx");
+        fields.put("proc.pid", 30L);
+        fields.put("container.image.tag", null);
+        fields.put("evt.failed", false);
+        AlertEvent alert = new AlertEvent(T + 789, "write-under-docroot", "Critical", "file written by nginx", fields,
+                List.of("container", "filesystem"), "ip-10-0-0-1", "syscall", "app", proc);
+        JsonNode a = parse(alert);
+        // Falco's members under Falco's names, with the schema version and the container beside them
+        assertEquals(1, a.get("v").asInt());
+        assertEquals("alert", a.get("type").asText());
+        assertEquals("write-under-docroot", a.get("rule").asText());
+        assertEquals("Critical", a.get("priority").asText());
+        assertEquals("file written by nginx", a.get("output").asText());
+        assertEquals("nginx", a.get("output_fields").get("proc.name").asText());
+        assertEquals(30, a.get("output_fields").get("proc.pid").asLong());
+        assertTrue(a.get("output_fields").get("container.image.tag").isNull());
+        assertFalse(a.get("output_fields").get("evt.failed").asBoolean(true));
+        assertEquals("[\"container\",\"filesystem\"]", a.get("tags").toString());
+        assertEquals("ip-10-0-0-1", a.get("hostname").asText());
+        assertEquals("syscall", a.get("source").asText());
+        assertEquals("app", a.get("container").asText());
+        assertTrue(a.get("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z"), a.get("time").asText());
         assertEquals("process", a.get("trigger").get("type").asText());
         assertFalse(a.get("trigger").has("v"));
+        AlertEvent back = (AlertEvent) EventJsonReader.parse(EventJson.toJson(alert)).orElseThrow();
+        assertEquals(alert.outputFields(), back.outputFields());
+        assertEquals(alert.tags(), back.tags());
         JsonNode d = parse(new DropEvent(T, 5, 12, "output could not keep up"));
         assertEquals(5, d.get("dropped").asLong());
         assertEquals(12, d.get("total").asLong());

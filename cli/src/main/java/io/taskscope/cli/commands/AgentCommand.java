@@ -5,7 +5,6 @@ import ch.qos.logback.classic.Logger;
 import io.taskscope.agent.Agent;
 import io.taskscope.agent.AgentConfig;
 import io.taskscope.cli.ExitCode;
-import io.taskscope.rules.Rule;
 import io.taskscope.rules.RuleLoader;
 import io.taskscope.rules.RuleSet;
 import java.io.FileDescriptor;
@@ -38,7 +37,8 @@ import picocli.CommandLine.Spec;
                 "  TASKSCOPE_FILTER          strace -e for syscall mode, space-separated (default trace=%%file,%%process,ptrace,...)",
                 "  TASKSCOPE_FOLLOW          follow forks (default true)",
                 "  TASKSCOPE_WATCH           CONTAINER:/dir,... watched with inotify",
-                "  TASKSCOPE_RULES           rule files (comma-separated); TASKSCOPE_DEFAULT_RULES=false drops the shipped ones",
+                "  TASKSCOPE_RULES           Falco rule files (comma-separated), loaded in order after the shipped ones;",
+                "                            TASKSCOPE_DEFAULT_RULES=false drops the shipped ones (docs/rules.md)",
                 "  TASKSCOPE_METRICS_INTERVAL  EMF metrics interval (default 60s; off disables)",
                 "  TASKSCOPE_METRICS_NAMESPACE CloudWatch namespace (default taskscope)",
                 "  TASKSCOPE_SOCKET          control socket (default /run/taskscope/agent.sock)",
@@ -53,10 +53,12 @@ public class AgentCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file (YAML, or JSON by its .json name).")
     Path config;
 
-    @Option(names = "--check", description = "Validate the configuration and the rules, print a summary, exit 0.")
+    @Option(names = "--check", description = "Validate the configuration and the Falco rule files; print which rules run,"
+            + " which are skipped and why, and which force syscall mode on which containers; exit 0.")
     boolean check;
 
-    @Option(names = "--list-rules", description = "Print the rules that would be loaded and exit.")
+    @Option(names = "--list-rules", description = "Print the rules that would be loaded (name, priority, source file,"
+            + " description) and exit.")
     boolean listRules;
 
     @Override
@@ -67,21 +69,21 @@ public class AgentCommand implements Callable<Integer> {
         AgentConfig cfg = AgentConfig.load(System.getenv(), Optional.ofNullable(config), warnings);
         for (String w : warnings) err.println("taskscope agent: warning: " + w);
         err.flush();
-        RuleSet rules = RuleLoader.load(cfg.defaultRules(), cfg.ruleFiles(),
-                name -> io.taskscope.decode.SyscallTable.current().byName(name).isPresent());
+        java.util.function.Predicate<String> isSyscall = name -> io.taskscope.decode.SyscallTable.current().byName(name).isPresent();
+        RuleSet rules = RuleLoader.load(cfg.defaultRules(), cfg.ruleFiles(), isSyscall);
         if (listRules) {
-            for (Rule r : rules.rules()) {
-                out.printf("%-24s %-8s %s%n", r.name(), r.priority().label(), r.source());
-            }
+            out.print(RulesReport.list(rules));
             out.flush();
             return ExitCode.OK.code();
         }
         if (check) {
             io.taskscope.agent.Agent.filter(cfg.filter()); // what a real start would reject, --check rejects
+            out.print(RulesReport.check(rules, rules.requirements(isSyscall)));
             out.println("configuration ok: " + summary(cfg, rules));
             out.flush();
             return ExitCode.OK.code();
         }
+        for (String w : rules.warnings()) err.println("taskscope agent: rules: " + w);
         // The agent's own diagnostics (what it traces, what it could not) are worth seeing by default.
         Logger agentLog = (Logger) LoggerFactory.getLogger("io.taskscope.agent");
         if (agentLog.getLevel() == null || agentLog.getLevel().isGreaterOrEqual(Level.WARN)) agentLog.setLevel(Level.INFO);
