@@ -101,9 +101,14 @@ class AgentIntegrationTest {
 
             JsonNode alert = out.await(n -> n.path("type").asText().equals("alert"), 10);
             assertEquals("write-under-web-root", alert.path("rule").asText());
-            assertEquals("critical", alert.path("priority").asText());
+            assertEquals("Critical", alert.path("priority").asText());
             assertEquals("/var/www/html/shell.php", alert.at("/trigger/path").asText());
-            assertTrue(alert.path("message").asText().startsWith("/var/www/html/shell.php written in container "), alert.toString());
+            // Falco's alert, evaluated on the rules thread with the process table
+            assertTrue(alert.path("output").asText().startsWith("File below the web root written in container "), alert.toString());
+            assertEquals("/var/www/html/shell.php", alert.at("/output_fields/fd.name").asText(), alert.toString());
+            assertEquals("openat", alert.at("/output_fields/evt.type").asText(), alert.toString());
+            assertEquals("syscall", alert.path("source").asText());
+            assertTrue(alert.path("hostname").asText().length() > 0, alert.toString());
 
             // the control socket: health and ps see the tracee
             try (ControlClient c = ControlClient.connect(dir.resolve("agent.sock"), 1000).orElseThrow()) {
