@@ -102,8 +102,12 @@ final class Compiler {
             for (Ast.Value v : c.values()) out.add(v.text());
             return out;
         }
-        List<String> out = new ArrayList<>();
-        for (Ast.Value v : c.values()) {
+        return expand(c.values(), new ArrayList<>());
+    }
+
+    /** The values, each unquoted list name replaced by the list's items. */
+    private <C extends java.util.Collection<String>> C expand(List<Ast.Value> values, C out) {
+        for (Ast.Value v : values) {
             if (!v.quoted() && lists.containsKey(v.text())) {
                 out.addAll(lists.get(v.text()));
             } else {
@@ -165,15 +169,7 @@ final class Compiler {
         Ast.Check c = (Ast.Check) a;
         if (!c.field().equals(field) || c.arg() != null) return null;
         if (c.op().equals("=") || c.op().equals("==") || c.op().equals("in")) {
-            Set<String> out = new LinkedHashSet<>();
-            for (Ast.Value v : c.values()) {
-                if (!v.quoted() && lists.containsKey(v.text())) {
-                    out.addAll(lists.get(v.text()));
-                } else {
-                    out.add(v.text());
-                }
-            }
-            return out;
+            return expand(c.values(), new LinkedHashSet<>());
         }
         return null;
     }

@@ -58,15 +58,18 @@ public sealed interface Doc {
 
     /** Parses a file; YAML unless its name ends in ".json". */
     static Doc parse(Path file) {
-        String text;
+        return parse(file.toString(), read(file, "check the path"), file.getFileName().toString().endsWith(".json"));
+    }
+
+    /** A file's text; a missing or unreadable file is a one-line error ending in {@code fix}. */
+    static String read(Path file, String fix) {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw TaskscopeException.runtime("cannot read " + file + ": no such file", "check the path");
+            throw TaskscopeException.runtime("cannot read " + file + ": no such file", fix);
         } catch (IOException e) {
-            throw TaskscopeException.runtime("cannot read " + file + ": " + e.getMessage(), "check the path and its permissions");
+            throw TaskscopeException.runtime("cannot read " + file + ": " + e.getMessage(), fix + " and its permissions");
         }
-        return parse(file.toString(), text, file.getFileName().toString().endsWith(".json"));
     }
 
     static Doc parse(String name, String text, boolean json) {

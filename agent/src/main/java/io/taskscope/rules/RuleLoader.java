@@ -4,8 +4,6 @@ import io.taskscope.TaskscopeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,15 +83,7 @@ public final class RuleLoader {
     }
 
     public RuleLoader addFile(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw TaskscopeException.runtime("cannot read rule file " + file + ": no such file", "check the path (TASKSCOPE_RULES)");
-        } catch (IOException e) {
-            throw TaskscopeException.runtime("cannot read rule file " + file + ": " + e.getMessage(), "check the path and its permissions");
-        }
-        return addText(file.toString(), text);
+        return addText(file.toString(), Doc.read(file, "check the rule file's path (TASKSCOPE_RULES)"));
     }
 
     public RuleLoader addText(String name, String yaml) {
