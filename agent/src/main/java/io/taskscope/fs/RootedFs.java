@@ -8,12 +8,9 @@ import io.taskscope.linux.Fs;
 import io.taskscope.linux.Statx;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -310,13 +307,26 @@ public final class RootedFs implements AutoCloseable {
         return c.bytes();
     }
 
-    /** SHA-256 of regular file {@code path}, hex. */
+    /** SHA-256 of regular file {@code path}, hex, whatever its size. */
     public String sha256(String path) {
+        return sha256(path, Long.MAX_VALUE);
+    }
+
+    /**
+     * SHA-256 of regular file {@code path}, hex (holes of a sparse file are not read: {@link FileHash}); a file
+     * larger than {@code maxBytes} is refused with TOO_LARGE ("not hashed: larger than ...") before any read.
+     */
+    public String sha256(String path, long maxBytes) {
         int fd = resolve(path, true);
         try {
             int in = reopenRegular(fd, path);
             try {
-                return sha256(in);
+                String why = FileHash.notHashed(Fs.fstat(in).size(), maxBytes);
+                if (why != null) {
+                    throw FsException.runtime(FsException.Reason.TOO_LARGE, "not hashed: '" + io.taskscope.text.Escape.text(path)
+                            + "' in " + label + " is " + why, "raise --max-size to hash it (holes of a sparse file cost no reads)");
+                }
+                return FileHash.sha256(in);
             } finally {
                 Fs.closeQuietly(in);
             }
@@ -325,12 +335,24 @@ public final class RootedFs implements AutoCloseable {
         }
     }
 
-    /** One file met by {@link #walk}; {@code sha256} is set for regular files when hashing was asked for. */
-    public record Entry(FileInfo info, int depth, String sha256) {}
+    /**
+     * One file met by {@link #walk}; {@code sha256} is set for regular files when hashing was asked for, unless the
+     * file is larger than the walk's hash limit: then {@code notHashed} says so ("larger than 1 GiB").
+     */
+    public record Entry(FileInfo info, int depth, String sha256, String notHashed) {
+        public Entry(FileInfo info, int depth, String sha256) {
+            this(info, depth, sha256, null);
+        }
+    }
 
     /** Walk limits: depth below the start (0 = the start only) and entries in all. */
-    public record WalkLimits(int maxDepth, long maxEntries) {
+    /** How far a walk goes, and the largest file it hashes ({@link FileHash#DEFAULT_MAX_SNAPSHOT} by default). */
+    public record WalkLimits(int maxDepth, long maxEntries, long maxHashBytes) {
         public static final WalkLimits DEFAULT = new WalkLimits(64, 200_000);
+
+        public WalkLimits(int maxDepth, long maxEntries) {
+            this(maxDepth, maxEntries, FileHash.DEFAULT_MAX_SNAPSHOT);
+        }
     }
 
     /**
@@ -345,12 +367,13 @@ public final class RootedFs implements AutoCloseable {
             String base = normalize(path);
             FileInfo start = info(base, baseName(path), fd, new byte[0]);
             long[] budget = {limits.maxEntries() - 1};
-            String sha = hash && start.type() == FileType.FILE ? sha256(reopenRegular(fd, path), true) : null;
-            visitor.accept(new Entry(start, 0, sha));
+            String skip = hash && start.type() == FileType.FILE ? FileHash.notHashed(start.size(), limits.maxHashBytes()) : null;
+            String sha = hash && skip == null && start.type() == FileType.FILE ? sha256(reopenRegular(fd, path), true) : null;
+            visitor.accept(new Entry(start, 0, sha, skip));
             if (start.type() != FileType.DIRECTORY || limits.maxDepth() < 1) return true;
             int dir = reopenDirectory(fd, path);
             try {
-                return walkDir(dir, base, 1, limits.maxDepth(), budget, hash, visitor);
+                return walkDir(dir, base, 1, limits, budget, hash, visitor);
             } finally {
                 Fs.closeQuietly(dir);
             }
@@ -359,9 +382,10 @@ public final class RootedFs implements AutoCloseable {
         }
     }
 
-    private boolean walkDir(int dir, String base, int depth, int maxDepth, long[] budget, boolean hash,
+    private boolean walkDir(int dir, String base, int depth, WalkLimits limits, long[] budget, boolean hash,
                             Consumer<Entry> visitor) {
         for (byte[] name : names(dir)) {
+            FileHash.checkInterrupted();
             if (budget[0]-- <= 0) return false;
             String p = join(base, name);
             FileInfo info;
@@ -371,9 +395,10 @@ public final class RootedFs implements AutoCloseable {
                 continue; // vanished mid-walk
             }
             String sha = null;
-            if (hash && info.type() == FileType.FILE) sha = hashAt(dir, name);
-            visitor.accept(new Entry(info, depth, sha));
-            if (info.type() == FileType.DIRECTORY && depth < maxDepth) {
+            String skip = hash && info.type() == FileType.FILE ? FileHash.notHashed(info.size(), limits.maxHashBytes()) : null;
+            if (hash && skip == null && info.type() == FileType.FILE) sha = hashAt(dir, name);
+            visitor.accept(new Entry(info, depth, sha, skip));
+            if (info.type() == FileType.DIRECTORY && depth < limits.maxDepth()) {
                 int child;
                 try {
                     child = openChildDirectory(dir, name);
@@ -383,7 +408,7 @@ public final class RootedFs implements AutoCloseable {
                 try {
                     long fsType = Fs.fstatfsType(child);
                     if (fsType == Fs.PROC_SUPER_MAGIC || fsType == SYSFS_MAGIC) continue;
-                    if (!walkDir(child, p, depth + 1, maxDepth, budget, hash, visitor)) return false;
+                    if (!walkDir(child, p, depth + 1, limits, budget, hash, visitor)) return false;
                 } finally {
                     Fs.closeQuietly(child);
                 }
@@ -422,21 +447,10 @@ public final class RootedFs implements AutoCloseable {
 
     private static String sha256(int in, boolean close) {
         try {
-            return sha256(in);
+            return FileHash.sha256(in);
         } finally {
             if (close) Fs.closeQuietly(in);
         }
-    }
-
-    private static String sha256(int in) {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-        copy(in, Long.MAX_VALUE, md::update);
-        return HexFormat.of().formatHex(md.digest());
     }
 
     private interface Sink {
@@ -449,6 +463,7 @@ public final class RootedFs implements AutoCloseable {
             byte[] chunk = new byte[BUF];
             long total = 0;
             while (total < max) {
+                FileHash.checkInterrupted();
                 int n;
                 try {
                     n = Fs.read(fd, buf, (int) Math.min(BUF, max - total));

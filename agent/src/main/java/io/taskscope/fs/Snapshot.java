@@ -27,13 +27,17 @@ public record Snapshot(int version, String target, String path, String taken, bo
     private static final ObjectMapper JSON = io.taskscope.text.Escape.jsonMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** One file. {@code mode} is octal permission bits; {@code sha256} only for regular files. */
+    /**
+     * One file. {@code mode} is octal permission bits; {@code sha256} only for regular files, and not for one larger
+     * than the walk's hash limit: then {@code notHashed} says why ("larger than 1 GiB") and a diff compares its
+     * size and mtime only.
+     */
     public record Entry(String path, FileType type, String mode, long uid, long gid, String owner, String group,
-                        long size, String mtime, String sha256, String linkTarget) {
+                        long size, String mtime, String sha256, String linkTarget, String notHashed) {
         static Entry of(RootedFs.Entry e) {
             FileInfo f = e.info();
             return new Entry(f.path(), f.type(), String.format("%04o", f.mode()), f.uid(), f.gid(), f.owner(), f.group(),
-                    f.size(), f.mtime().toString(), e.sha256(), f.linkTarget());
+                    f.size(), f.mtime().toString(), e.sha256(), f.linkTarget(), e.notHashed());
         }
     }
 

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * which x86_64 and aarch64 share.
  */
 public final class Errno {
-    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EBADF = 9, ECHILD = 10,
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, EBADF = 9, ECHILD = 10,
             EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
             ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOSYS = 38, ELOOP = 40, ENODATA = 61,
             EOPNOTSUPP = 95, E2BIG = 7;

@@ -30,7 +30,10 @@ public final class Fs {
     public static final long PROC_SUPER_MAGIC = 0x9fa0;
 
     private static final int STATX_BASIC_STATS = 0x7ff;
-    private static final long SYS_OPENAT, SYS_OPENAT2 = 437, SYS_STATX, SYS_GETDENTS64, SYS_READLINKAT, SYS_FSTATFS;
+    private static final long SYS_OPENAT, SYS_OPENAT2 = 437, SYS_STATX, SYS_GETDENTS64, SYS_READLINKAT, SYS_FSTATFS, SYS_LSEEK;
+
+    /** lseek(2) whence values; SEEK_DATA and SEEK_HOLE skip a sparse file's holes. */
+    public static final int SEEK_SET = 0, SEEK_DATA = 3, SEEK_HOLE = 4;
 
     static {
         if (Arch.current() == Arch.X86_64) {
@@ -41,6 +44,7 @@ public final class Fs {
             SYS_GETDENTS64 = 217;
             SYS_READLINKAT = 267;
             SYS_FSTATFS = 138;
+            SYS_LSEEK = 8;
         } else {
             O_DIRECTORY = 040000;
             O_NOFOLLOW = 0100000;
@@ -49,6 +53,7 @@ public final class Fs {
             SYS_GETDENTS64 = 61;
             SYS_READLINKAT = 78;
             SYS_FSTATFS = 44;
+            SYS_LSEEK = 62;
         }
     }
 
@@ -136,6 +141,11 @@ public final class Fs {
     /** pread(2) into {@code buf}: up to {@code max} bytes at file offset {@code offset}; 0 at end of file. */
     public static int pread(int fd, Memory buf, int max, long offset) throws LastErrorException {
         return (int) LibC.pread(fd, Pointer.nativeValue(buf), Math.min(max, buf.size()), offset);
+    }
+
+    /** lseek(2); with SEEK_DATA past the last data it fails with ENXIO. */
+    public static long lseek(int fd, long offset, int whence) throws LastErrorException {
+        return LibC.syscall(SYS_LSEEK, fd, offset, whence, 0, 0, 0);
     }
 
     /** close(2), ignoring errors: used on cleanup paths where nothing useful can be done. */

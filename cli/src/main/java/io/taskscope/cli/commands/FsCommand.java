@@ -9,6 +9,7 @@ import io.taskscope.cli.JsonOption;
 import io.taskscope.cli.TargetArg;
 import io.taskscope.event.EventJson;
 import io.taskscope.event.FileChangeEvent;
+import io.taskscope.fs.FileHash;
 import io.taskscope.fs.FileInfo;
 import io.taskscope.fs.FileWatcher;
 import io.taskscope.fs.FileType;
@@ -244,11 +245,16 @@ public class FsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "hash", mixinStandardHelpOptions = true, description = "SHA-256 of regular files, like sha256sum.")
+    @Command(name = "hash", mixinStandardHelpOptions = true, description = {"SHA-256 of regular files, like sha256sum.",
+            "A sparse file's holes are not read (SEEK_DATA/SEEK_HOLE); the digest is still sha256sum's."})
     static class Hash implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
         @Parameters(paramLabel = "TARGET:PATH", arity = "1..*") List<String> args;
+        @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "1G", converter = Size.class,
+                description = "Refuse larger files (default ${DEFAULT-VALUE}; K, M, G, T suffixes): the digest sees every byte, "
+                        + "holes included, at several seconds per GiB on a small VM.")
+        long maxSize;
 
         @Override
         public Integer call() {
@@ -257,7 +263,7 @@ public class FsCommand implements Callable<Integer> {
             for (String a : args) {
                 var tp = TargetArg.parsePath(a);
                 try (RootedFs fs = RootedFs.open(TargetArg.pid(tp.target()))) {
-                    String sha = fs.sha256(tp.path());
+                    String sha = fs.sha256(tp.path(), maxSize);
                     if (json.json) rows.add(Map.of("target", tp.target(), "path", tp.path(), "sha256", sha));
                     else out.println(sha + "  " + FsText.printable(tp.path()));
                 }
@@ -267,16 +273,30 @@ public class FsCommand implements Callable<Integer> {
         }
     }
 
+    /** A byte count with an optional K, M, G or T suffix (powers of 1024). */
+    static final class Size implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long v = FileHash.parseSize(value);
+            if (v < 0) throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a size (e.g. 1073741824, 512M, 8G)");
+            return v;
+        }
+    }
+
     /** Walk limits shared by snapshot and diff. */
     static class Limits {
         @Option(names = "--max-depth", defaultValue = "64", description = "Descend at most this deep (default: ${DEFAULT-VALUE}).")
         int maxDepth;
         @Option(names = "--max-entries", defaultValue = "200000", description = "Stop after this many entries (default: ${DEFAULT-VALUE}).")
         long maxEntries;
+        @Option(names = "--max-hash-size", paramLabel = "SIZE", defaultValue = "1G", converter = Size.class,
+                description = "Hash files up to this size (default ${DEFAULT-VALUE}; K, M, G, T suffixes); larger ones are "
+                        + "recorded as \"not hashed\" and compared by size and mtime.")
+        long maxHashSize;
 
         RootedFs.WalkLimits limits() {
             if (maxDepth < 0 || maxEntries < 1) throw TaskscopeException.usage("--max-depth and --max-entries must be positive", "give positive numbers");
-            return new RootedFs.WalkLimits(maxDepth, maxEntries);
+            return new RootedFs.WalkLimits(maxDepth, maxEntries, maxHashSize);
         }
     }
 
@@ -351,7 +371,8 @@ public class FsCommand implements Callable<Integer> {
                             Snapshot.Entry a = c.after();
                             out.println("+ added    " + FsText.printable(c.path()) + "  (" + a.type().description() + ", " + a.mode()
                                     + ", " + FsText.printable(a.owner()) + ", " + a.size() + " bytes"
-                                    + (a.sha256() == null ? "" : ", sha256 " + a.sha256()) + ")");
+                                    + (a.sha256() == null ? "" : ", sha256 " + a.sha256())
+                                    + (a.notHashed() == null ? "" : ", not hashed: " + a.notHashed()) + ")");
                         }
                         case REMOVED -> {
                             removed++;

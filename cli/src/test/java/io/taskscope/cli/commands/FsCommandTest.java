@@ -56,14 +56,14 @@ class FsCommandTest {
 
     @Test
     void watchStopsWhenItsTargetIsGone() throws Exception {
-        ProcessHandle shortLived = io.taskscope.testing.CPrograms.startShell("exec sleep 1",
+        ProcessHandle shortLived = io.taskscope.testing.CPrograms.startShell("exec sleep 3",
                 java.nio.file.Files.createTempFile("taskscope-watch", ".out"));
         long t0 = System.nanoTime();
         Result r = run("fs", "watch", shortLived.pid() + ":/tmp");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("has exited; stopping"), r.err());
-        assertTrue(ms < 5000, "stopped " + ms + " ms after start, for a process living 1 s");
+        assertTrue(ms < 8000, "stopped " + ms + " ms after start, for a process living 3 s (1 s was too short on a loaded CI machine)");
     }
 
     @Test
