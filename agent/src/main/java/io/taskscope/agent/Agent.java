@@ -119,7 +119,8 @@ public final class Agent implements AutoCloseable {
             // the processes there at start are attached before we say we are up
             a.discovery.scan(a.tracer).orTimeout(2, TimeUnit.SECONDS).exceptionally(x -> null).join();
             a.refreshIdentity();
-            a.watchers = Watchers.start(config.watch(), a.discovery.task(), a::offer);
+            a.watchers = Watchers.start(config.watch(), a.discovery.task(), a::offer)
+                    .sensitive(config.modes().sensitive(), config); // opens of /etc/shadow & co., no syscall stop
             long scanMs = config.scanInterval().toMillis();
             a.scheduler.scheduleWithFixedDelay(a::scanQuietly, scanMs, scanMs, TimeUnit.MILLISECONDS);
             Duration mi = config.metricsInterval();

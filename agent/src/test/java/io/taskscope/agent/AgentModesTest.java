@@ -71,6 +71,30 @@ class AgentModesTest {
     }
 
     @Test
+    void aSensitiveFileOpenedInAWatchedContainerIsReportedWithoutAnySyscallStop(@TempDir Path dir) throws Exception {
+        ProcessHandle spawner = WebApp.isolated(dir, "spawner", "1000", "/bin/true");
+        Lines out = new Lines();
+        try (Agent agent = Agent.start(config(dir, "spawner", Map.of()), new RuleLoader().addDefaults().build(), out)) {
+            awaitTraced(agent, spawner.pid());
+            // the neighbour's root is this machine's /: an open of /etc/shadow from anywhere is an open there
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            JsonNode open = null;
+            while (open == null && System.nanoTime() < deadline) {
+                java.nio.file.Files.readAllBytes(Path.of("/etc/shadow"));
+                try {
+                    open = out.await(n -> n.path("type").asText().equals("file") && n.path("kind").asText().equals("open")
+                            && n.path("path").asText().equals("/etc/shadow")
+                            && n.path("container").asText().equals("spawner"), 1);
+                } catch (AssertionError notYet) {
+                    // the watch starts with the first scan's containers
+                }
+            }
+            assertTrue(open != null, "no open event for /etc/shadow: " + out.all.size() + " lines");
+            assertEquals("spawner", open.path("container").asText(), open.toString());
+        }
+    }
+
+    @Test
     void aBudgetDutyCyclesABusyProcessAndItsEventsSayWhatTheyCover(@TempDir Path dir) throws Exception {
         ProcessHandle loop = WebApp.isolated(dir, "fileloop", "0", "0");
         String bin = Pattern.quote(CPrograms.binary("fileloop").toString());
