@@ -23,16 +23,16 @@ import java.util.function.Consumer;
  * {@code traced}, once per (tracee, start time, tracer).
  *
  * <p>Cost: TracerPid is only in {@code /proc/PID/status}, which the kernel generates whole (~25 µs of CPU a process
- * on this kind of VM: 1.4 ms for 50 processes, 50 ms for 2,000). A scan that takes a snapshot has read every status
- * anyway and is checked for free (&lt;1 ms for 2,000); otherwise a scan reads statuses from where the last one
- * stopped for at most {@link #BUDGET_NANOS} of CPU time, so a task of up to ~80 processes is covered at every scan
- * and one of 2,000 in ~25 scans (docs/modes.md).
+ * on this kind of VM: 1.4 ms for 50 processes, 50 ms for 2,000; bench/tracer-pid-scan.sh). A scan that takes a
+ * snapshot has read every status anyway and is checked for free (under 1 ms for 2,000); otherwise a scan reads
+ * statuses from where the last one stopped for at most {@link #BUDGET_NANOS} of CPU time: 50 processes are all
+ * checked at every scan, 2,000 within ~20 scans (~10 s at the default 500 ms).
  * A tracer outside our PID namespace shows as TracerPid 0 and is not seen.
  */
 final class ForeignTracers {
     /** What one scan may spend reading statuses when it took no snapshot: CPU time, so that preemption on a busy
      * machine does not shrink it. */
-    static final long BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    static final long BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
     private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final ProcPath proc;
