@@ -120,7 +120,7 @@ final class Registry {
         boolean thread = tgid == parent.proc.pid && ev == EVENT_CLONE;
         Proc p = thread ? parent.proc : newProc(child, parent.proc.pid, parent.proc);
         Tracee t = addThread(child, p);
-        if (thread) t.mode = parent.mode; // a new thread runs as its creator does (a pending switch reaches it too)
+        // a new thread starts in its process's mode: the one a pending switch is taking the other threads to
         if (!thread && !options.followForks()) {
             t.detaching = true; // not following children: released at its first stop
         } else if (parent.detaching) {
