@@ -34,7 +34,8 @@ final class RulesReport {
                 b.append("forces syscall mode for EVERY syscall on ").append(where).append(" (the condition names no evt.type)");
             } else {
                 b.append("forces syscall mode on ").append(where).append(" for ").append(String.join(", ", n.syscalls()));
-                if (n.inotifyCan()) b.append(" (an inotify watch of the paths can stand in: TASKSCOPE_WATCH)");
+                if (n.inotifyCan()) b.append(" (an inotify watch of the paths can stand in: TASKSCOPE_WATCH, TASKSCOPE_SENSITIVE_FILES)");
+                if (n.syscalls().contains("ptrace")) b.append(" (a neighbour's ptrace attach is also seen without a stop: TracerPid in /proc)");
             }
             b.append('\n');
         }
