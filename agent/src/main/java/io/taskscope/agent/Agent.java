@@ -87,7 +87,10 @@ public final class Agent implements AutoCloseable {
         AgentRuleEnv env = new AgentRuleEnv(discovery::task, discovery::containerOf, io.taskscope.proc.ProcPath.system());
         Sink outputs = Sink.all(List.of(this::escalate, metrics::count, this::publish, this::toStdout));
         Sink rulesStage = new RulesSink(new RuleEngine(rules, env, env), outputs);
-        this.dispatch = new EventQueue(config.queueCapacity(), rulesStage::accept, true, "taskscope-rules");
+        // The agent never reveals a secret: every event is redacted (argv, execve, written strings) before the
+        // rules, metrics, subscribers and stdout see it, on the dispatch thread, not the tracer's.
+        this.dispatch = new EventQueue(config.queueCapacity(), e -> rulesStage.accept(io.taskscope.env.Redaction.event(e)),
+                true, "taskscope-rules");
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "taskscope-discovery");
             t.setDaemon(true);

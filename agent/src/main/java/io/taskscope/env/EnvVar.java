@@ -3,7 +3,7 @@ package io.taskscope.env;
 /**
  * One variable. An entry without '=' (legal in an environ block) has an empty value.
  *
- * @param redacted the value was replaced by {@link Redaction#MASK}
+ * @param redacted the value, or a secret part of it, was replaced by {@link Redaction#MASK}
  */
 public record EnvVar(String name, String value, boolean redacted) {
     static EnvVar parse(String entry) {

@@ -36,6 +36,12 @@ public record ProcessEvent(long timeNanos, Kind kind, int pid, int ppid, String 
         this(timeNanos, kind, pid, ppid, container, comm, exe, argv, uid, exitCode, signal, -1, null, null, null, null, null);
     }
 
+    /** The same event with another command line (secrets masked: {@code env.Redaction.event}). */
+    public ProcessEvent withArgv(List<String> newArgv) {
+        return new ProcessEvent(timeNanos, kind, pid, ppid, container, comm, exe, newArgv, uid, exitCode, signal, gid, cwd,
+                previousExe, mode, reason, tracerPid);
+    }
+
     @Override
     public String type() {
         return "process";

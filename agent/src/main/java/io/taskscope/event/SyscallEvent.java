@@ -38,6 +38,12 @@ public record SyscallEvent(long timeNanos, int pid, int tid, String container, S
         this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, null, null);
     }
 
+    /** The same call with other printed arguments (secrets masked: {@code env.Redaction.event}). */
+    public SyscallEvent withArgs(List<String> newArgs) {
+        return new SyscallEvent(timeNanos, pid, tid, container, comm, uid, syscall, newArgs, path, flags, ret, errno,
+                durationMicros, retPath, coverage);
+    }
+
     @Override
     public String type() {
         return "syscall";

@@ -19,6 +19,13 @@ public record ProcessReport(int pid, int ppid, String container, String comm, ch
                             List<String> cgroups, List<Limit> limits, List<Fd> fds, List<Sockets.Socket> listening,
                             List<String> warnings) {
 
+    /** The same report with another command line (secrets masked). */
+    public ProcessReport withCmdline(List<String> argv) {
+        return argv.equals(cmdline) ? this : new ProcessReport(pid, ppid, container, comm, state, threads, argv, exe, cwd, root,
+                user, group, namespaces, sharedWithUs, capabilities, noNewPrivs, seccomp, cgroups, limits, fds, listening,
+                warnings);
+    }
+
     /** Real and effective id with the names the process's own container gives them. */
     public record Ids(int real, int effective, String realName, String effectiveName) {}
 

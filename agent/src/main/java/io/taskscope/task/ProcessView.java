@@ -59,6 +59,14 @@ public record ProcessView(int pid, int ppid, List<Integer> nspid, String user, i
                 task.role(p.pid()), c.map(Container::self).orElse(false));
     }
 
+    /** The same row with another command line (secrets masked); a kernel thread's [comm] stays. */
+    public ProcessView withCmdline(List<String> argv) {
+        if (argv.equals(cmdline)) return this;
+        return new ProcessView(pid, ppid, nspid, user, uid, cpuPercent, memPercent, vszKiB, rssKiB, tty, stat,
+                startEpochSeconds, cpuSeconds, threads, comm, argv, String.join(" ", argv).strip(), container, role,
+                selfContainer);
+    }
+
     /** The innermost PID when the process is in a PID namespace nested below ours, else 0. */
     public int innerPid(int selfDepth) {
         return nspid.size() > selfDepth ? nspid.get(nspid.size() - 1) : 0;

@@ -27,7 +27,7 @@ public class EnvCommand implements Callable<Integer> {
     @Parameters(paramLabel = "TARGET", description = "A PID, or a container name (its main process).")
     String target;
 
-    @Option(names = "--show-secrets", description = "Show values of variables whose names contain SECRET, PASSWORD, PASSWD, TOKEN, KEY, CREDENTIAL (and the AWS credential variables).")
+    @Option(names = "--show-secrets", description = "Show secret values instead of <redacted>: variables named like PASSWORD, SECRET, TOKEN, KEY, DSN, PAT... and secrets found by value (URL passwords, AWS keys, GitHub and Stripe tokens, JWTs, private keys; see docs/security.md).")
     boolean showSecrets;
 
     @Option(names = "--live", description = "Read the live environment from memory even when /proc/PID/environ is usable.")

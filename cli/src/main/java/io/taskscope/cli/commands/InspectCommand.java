@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import io.taskscope.cli.JsonOption;
@@ -25,10 +26,15 @@ public class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "TARGET", description = "PID or container name.")
     String target;
 
+    @Option(names = "--show-secrets", description = "Show secrets in the command line (--password X, mysql -pX, URL "
+            + "passwords, tokens) instead of <redacted> (see docs/security.md).")
+    boolean showSecrets;
+
     @Override
     public Integer call() {
         Task task = Task.snapshot();
         ProcessReport report = Inspector.inspect(task, Targets.resolve(task, target).pid());
+        if (!showSecrets) report = report.withCmdline(io.taskscope.env.Redaction.commandLine(report.cmdline()));
         PrintWriter out = spec.commandLine().getOut();
         if (json.json) out.println(FsCommand.json(report));
         else InspectText.lines(report).forEach(out::println);

@@ -50,6 +50,10 @@ public class PsCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
+    @Option(names = "--show-secrets", description = "Show secrets in command lines (--password X, mysql -pX, URL "
+            + "passwords, tokens) instead of <redacted> (see docs/security.md).")
+    boolean showSecrets;
+
     @Option(names = "--tree", description = "Show the hierarchy: children indented below their parent (like ps -efH).")
     boolean tree;
 
@@ -239,7 +243,10 @@ public class PsCommand implements Callable<Integer> {
 
         int selfDepth = task.process(task.selfPid()).map(p -> Math.max(1, p.nspid().size())).orElse(1);
         List<ProcessView> rows = new ArrayList<>(selected.size());
-        for (ProcessInfo p : selected) rows.add(ProcessView.of(task, p));
+        for (ProcessInfo p : selected) {
+            ProcessView v = ProcessView.of(task, p);
+            rows.add(showSecrets ? v : v.withCmdline(io.taskscope.env.Redaction.commandLine(v.cmdline())));
+        }
 
         Map<Integer, JsonNode> traced = agentTracees(socket != null ? socket : io.taskscope.agent.AgentSocket.path(), err);
         err.flush();

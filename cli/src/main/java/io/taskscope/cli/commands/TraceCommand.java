@@ -100,6 +100,10 @@ public class TraceCommand implements Callable<Integer> {
                     + "Not with -c or -T.")
     boolean lifecycle;
 
+    @Option(names = "--show-secrets", description = "Show secrets in command lines (execve) and strings (write, sendto...) "
+            + "instead of <redacted> (see docs/security.md). Events relayed from a running agent stay redacted.")
+    boolean showSecrets;
+
     @Option(names = "--spin-us", paramLabel = "US", defaultValue = "" + TraceOptions.DEFAULT_SPIN_MICROS, hidden = true,
             description = "Poll for the next stop this long after each resume before sleeping (0: never).")
     int spinMicros;
@@ -333,6 +337,7 @@ public class TraceCommand implements Callable<Integer> {
     private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue,
                        SyscallFilter filter) {
         if (outputFailure.get() != null) return; // stopping: nothing more can be written
+        if (!showSecrets) e = io.taskscope.env.Redaction.event(e);
         try {
             if (json.json) {
                 if (summary && e instanceof SyscallEvent s) {
