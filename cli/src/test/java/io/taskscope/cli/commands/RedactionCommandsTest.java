@@ -66,7 +66,7 @@ class RedactionCommandsTest {
     @Test
     void traceRedactsExecveArgvAndProcessEvents() throws Exception {
         Prereq.requireRoot();
-        ProcessHandle loop = CPrograms.startShell("exec sh -c 'for i in $(seq 40); do sh -c : x --password TracePw6 "
+        ProcessHandle loop = CPrograms.startShell("exec sh -c 'for i in $(seq 600); do sh -c : x --password TracePw6 "
                 + "postgres://u:TraceUrlPw7@db/app; sleep 0.2; done'", CPrograms.dir().resolve("loop-" + System.nanoTime() + ".out"));
         for (boolean json : new boolean[] {false, true}) {
             Path out = CPrograms.dir().resolve("trace-secrets-" + System.nanoTime() + ".out");
