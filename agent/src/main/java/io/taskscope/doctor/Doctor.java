@@ -61,9 +61,9 @@ public final class Doctor {
 
     public List<Check> run() {
         List<Check> out = new ArrayList<>();
-        out.add(pidNamespace());
         Optional<ProcStatus> self = reader.status(task.selfPid());
         boolean ptrace = self.map(s -> Capability.SYS_PTRACE.in(s.capEff())).orElse(false);
+        out.add(pidNamespace(ptrace));
         out.add(capSysPtrace(self));
         out.add(yama(ptrace));
         out.add(seccomp(self));
@@ -77,6 +77,11 @@ public final class Doctor {
     }
 
     Check pidNamespace() {
+        return pidNamespace(reader.status(task.selfPid()).map(s -> Capability.SYS_PTRACE.in(s.capEff())).orElse(false));
+    }
+
+    /** @param ptrace whether CAP_SYS_PTRACE is effective: only then is a missing capability not the cause. */
+    Check pidNamespace(boolean ptrace) {
         Container mine = task.self().orElse(null);
         int others = 0;
         List<Integer> unplaced = new ArrayList<>();
@@ -95,9 +100,14 @@ public final class Doctor {
         for (Container c : task.containers()) if (!c.self()) names.add(c.name());
         String seen = others + " process" + (others == 1 ? "" : "es") + " outside this container";
         if (!unplaced.isEmpty()) {
-            // Their /proc/PID/ns/mnt and root links could not be read: a missing CAP_SYS_PTRACE, not a missing namespace.
-            return Check.warn("pid-namespace", seen + ", " + unplaced.size() + " of them in no container: their "
-                    + "/proc/PID/ns and root links are unreadable (first: pid " + unplaced.get(0) + ")", PTRACE_FIX);
+            // Their /proc/PID/ns/mnt and root links could not be read: without CAP_SYS_PTRACE that is the cause (the
+            // cap-sys-ptrace check says so too); with it, something else refuses (another user namespace, an LSM).
+            String what = seen + ", " + unplaced.size() + " of them in no container: their /proc/PID/ns and root links "
+                    + "are unreadable" + (ptrace ? " although CAP_SYS_PTRACE is effective" : "") + " (first: pid " + unplaced.get(0) + ")";
+            return Check.warn("pid-namespace", what, ptrace
+                    ? "those processes are in another user namespace, or an LSM (AppArmor, SELinux) denies ptrace read access; "
+                            + "the root:pid check below gives the errno"
+                    : PTRACE_FIX);
         }
         return Check.pass("pid-namespace", seen + ", in " + names.size() + " container" + (names.size() == 1 ? "" : "s")
                 + " (" + String.join(", ", names) + ")");

@@ -202,6 +202,21 @@ class ProcCommandsTest {
         String pidNs = out.toString().lines().filter(l -> l.contains("pid-namespace")).findFirst().orElseThrow();
         assertTrue(pidNs.startsWith("WARN pid-namespace") && pidNs.contains("in no container"), out.toString());
         assertFalse(out.toString().contains("share the PID namespace"), out.toString());
+        // CAP_SYS_PTRACE is effective here (cap-sys-ptrace passes): the warning must not ask to add it (issue 14)
+        List<String> lines = out.toString().lines().toList();
+        int at = lines.indexOf(pidNs);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("PASS cap-sys-ptrace")), out.toString());
+        assertTrue(pidNs.contains("although CAP_SYS_PTRACE is effective"), pidNs);
+        assertFalse(lines.get(at + 1).contains("add SYS_PTRACE"), "contradicts PASS cap-sys-ptrace: " + lines.get(at + 1));
+        // and without it, the same warning names the capability, as cap-sys-ptrace's FAIL does
+        Path status = blind.root().resolve("44/status");
+        Files.writeString(status, Files.readString(status).replaceAll("CapEff:\\t\\w+", "CapEff:\t00000000a80425fb"));
+        var noPtrace = new StringWriter();
+        Main.run(new String[] {"doctor"}, new PrintWriter(noPtrace, true), new PrintWriter(new StringWriter(), true));
+        List<String> np = noPtrace.toString().lines().toList();
+        int w = np.indexOf(np.stream().filter(l -> l.startsWith("WARN pid-namespace")).findFirst().orElseThrow());
+        assertTrue(np.get(w + 1).contains("add SYS_PTRACE"), noPtrace.toString());
+        assertTrue(np.stream().anyMatch(l -> l.startsWith("FAIL cap-sys-ptrace")), noPtrace.toString());
 
         Result json = run("host", "doctor", "--json");
         assertEquals(ExitCode.FOUND.code(), json.code());
