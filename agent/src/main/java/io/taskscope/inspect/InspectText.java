@@ -13,16 +13,22 @@ public final class InspectText {
         List<String> out = new ArrayList<>();
         out.add("process " + p.pid() + " (" + esc(p.comm()) + ")" + (p.container().isEmpty() ? "" : " in container " + esc(p.container())));
         row(out, "command", esc(String.join(" ", p.cmdline())));
-        row(out, "exe", esc(p.exe()));
-        row(out, "cwd", esc(p.cwd()));
-        row(out, "root", esc(p.root()));
+        row(out, "exe", value(p, "exe", p.exe()));
+        row(out, "cwd", value(p, "cwd", p.cwd()));
+        row(out, "root", value(p, "root", p.root()));
         row(out, "user", ids(p.user()));
         row(out, "group", ids(p.group()));
         row(out, "parent", p.ppid() + "   state " + p.state() + "   threads " + p.threads());
-        StringBuilder ns = new StringBuilder();
-        for (Map.Entry<String, Long> e : p.namespaces().entrySet()) ns.append(e.getKey()).append(':').append(e.getValue()).append(' ');
-        row(out, "namespaces", ns.toString().strip());
-        row(out, "shared", p.sharedWithUs().isEmpty() ? "no namespace shared with taskscope" : String.join(" ", p.sharedWithUs()) + " (with taskscope)");
+        if (p.namespaces() == null) {
+            // unreadable links say nothing about sharing: "no namespace shared" would be a wrong answer
+            row(out, "namespaces", value(p, "namespaces", null));
+            row(out, "shared", "unknown (the namespace links are unreadable)");
+        } else {
+            StringBuilder ns = new StringBuilder();
+            for (Map.Entry<String, Long> e : p.namespaces().entrySet()) ns.append(e.getKey()).append(':').append(e.getValue()).append(' ');
+            row(out, "namespaces", ns.toString().strip());
+            row(out, "shared", p.sharedWithUs().isEmpty() ? "no namespace shared with taskscope" : String.join(" ", p.sharedWithUs()) + " (with taskscope)");
+        }
         for (Map.Entry<String, String> e : p.capabilities().entrySet()) row(out, "cap " + e.getKey(), e.getValue());
         row(out, "security", "seccomp " + p.seccomp() + "   no_new_privs " + (p.noNewPrivs() < 0 ? "?" : p.noNewPrivs()));
         for (String c : p.cgroups()) row(out, "cgroup", esc(c));
@@ -55,5 +61,12 @@ public final class InspectText {
 
     private static String esc(String s) {
         return FsText.printable(s == null ? "" : s);
+    }
+
+    /** A value, or why it is missing: "unreadable: EACCES (needs CAP_SYS_PTRACE)" from the report's warning. */
+    private static String value(ProcessReport p, String name, String v) {
+        if (v != null) return esc(v);
+        for (String w : p.warnings()) if (w.startsWith(name + ": ")) return w.substring(name.length() + 2);
+        return "unreadable";
     }
 }

@@ -57,7 +57,11 @@ public final class Inspector {
             ns.put(e.getKey().file(), e.getValue());
             if (e.getValue().equals(ours.get(e.getKey()))) shared.add(e.getKey().file());
         }
-        if (mine.isEmpty() && !p.kernelThread()) warnings.add("namespaces: not readable (" + NEED_PTRACE + ")");
+        if (mine.isEmpty() && !p.kernelThread()) {
+            warnings.add("namespaces: " + unreadable(task.proc().file(pid, "ns/mnt")));
+            shared = null; // unknown, not "none shared"
+            ns = null;
+        }
 
         int lastCap = Capability.lastCap(r);
         Map<String, String> caps = new LinkedHashMap<>();
@@ -98,11 +102,27 @@ public final class Inspector {
                 user, group, ns, shared, caps, st.noNewPrivs(), seccomp, cgroups, limits, fds, listening, warnings);
     }
 
+    /** The link's text, or null with a warning that says why it could not be read ("exe: unreadable: EACCES ..."). */
     private static String link(ProcReader r, int pid, String name, List<String> warnings) {
         return r.link(pid, name).orElseGet(() -> {
-            warnings.add(name + ": not readable (" + NEED_PTRACE + ", or the process exited)");
-            return "";
+            warnings.add(name + ": " + unreadable(r.proc().file(pid, name)));
+            return null;
         });
+    }
+
+    /** Why a procfs link cannot be read, with the errno: "unreadable: EACCES (needs CAP_SYS_PTRACE)". */
+    static String unreadable(Path link) {
+        try {
+            Files.readSymbolicLink(link);
+            return "unreadable: it changed while it was read (the process exec'd or exited)";
+        } catch (AccessDeniedException e) {
+            return "unreadable: EACCES (" + NEED_PTRACE + ")";
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "unreadable: ENOENT (the process exited)";
+        } catch (IOException | RuntimeException e) {
+            String m = e.getMessage();
+            return "unreadable: " + (m == null ? e.getClass().getSimpleName() : m);
+        }
     }
 
     private static List<ProcessReport.Fd> fds(Task task, ProcReader r, int pid, List<String> warnings) {

@@ -226,4 +226,36 @@ class ProcCommandsTest {
         assertEquals("FAIL", root.get("checks").get(0).get("status").asText());
         assertTrue(root.get("checks").get(0).get("fix").asText().contains("pidMode"));
     }
+
+    @Test
+    void inspectSaysWhyALinkIsMissingAndNeverClaimsNothingIsShared() throws Exception {
+        ProcPath proc = ProcFixture.materialize("task", tmp.resolve("gone"));
+        Path pid = proc.root().resolve("18");
+        for (String l : List.of("exe", "cwd", "root")) Files.deleteIfExists(pid.resolve(l));
+        try (var ns = Files.list(pid.resolve("ns"))) {
+            for (Path n : ns.toList()) Files.delete(n);
+        }
+        System.setProperty(ProcPath.PROPERTY, proc.root().toString());
+        var out = new StringWriter();
+        int code = Main.run(new String[] {"inspect", "18"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        assertEquals(0, code, out.toString());
+        String page = out.toString();
+        for (String field : List.of("exe", "cwd", "root", "namespaces")) {
+            String row = page.lines().filter(l -> l.startsWith("  " + field + " ")).findFirst().orElseThrow();
+            assertTrue(row.contains("unreadable: ENOENT"), "a blank or silent " + field + ": " + row);
+        }
+        assertFalse(page.contains("no namespace shared"), page);
+        assertTrue(page.contains("unknown (the namespace links are unreadable)"), page);
+        var json = new ObjectMapper().readTree(runIn(proc, "inspect", "--json", "18").out());
+        assertTrue(json.get("exe").isNull() && json.get("namespaces").isNull() && json.get("sharedWithUs").isNull(), json.toString());
+        assertTrue(json.get("warnings").toString().contains("exe: unreadable: ENOENT"), json.toString());
+    }
+
+    Result runIn(ProcPath proc, String... args) {
+        System.setProperty(ProcPath.PROPERTY, proc.root().toString());
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
 }
