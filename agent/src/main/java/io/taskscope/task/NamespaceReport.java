@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,7 +29,9 @@ public record NamespaceReport(List<Namespace> namespaces, Map<NsType, Long> moni
      * @param type       its type
      * @param inode      its inode (the number in {@code pid:[...]})
      * @param processes  how many listed processes are in it
-     * @param pid        the lowest PID in it (lsns prints that process)
+     * @param pid        the main process of a container in it (the lowest such PID), so that a container has one PID in
+     *                   both of ns's tables; the lowest PID in it (what lsns prints) when no container's main
+     *                   process is in it. They differ when infrastructure (ECS Exec's agent) sits in a container
      * @param command    that process's command
      * @param containers names of the containers with a process in it
      * @param monitor    whether the monitor is in it
@@ -50,6 +53,7 @@ public record NamespaceReport(List<Namespace> namespaces, Map<NsType, Long> moni
         Map<String, int[]> counts = new LinkedHashMap<>();
         Map<String, Set<String>> names = new LinkedHashMap<>();
         Map<String, ProcessInfo> first = new LinkedHashMap<>();
+        Set<Integer> isMain = new java.util.HashSet<>();
         for (ProcessInfo p : task.processes()) {
             if (p.kernelThread()) continue;
             Map<NsType, Long> ns = r.namespaces(p.pid());
@@ -59,6 +63,17 @@ public record NamespaceReport(List<Namespace> namespaces, Map<NsType, Long> moni
                 first.putIfAbsent(key, p);
                 task.containerOf(p.pid()).ifPresent(c -> names.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(c.name()));
                 seen.putIfAbsent(key, null);
+            }
+        }
+        // a container's main process names the namespaces it is in, as the container table names it
+        for (Container c : task.containers()) {
+            Optional<ProcessInfo> main = task.process(c.mainPid());
+            if (main.isEmpty()) continue;
+            for (Map.Entry<NsType, Long> e : r.namespaces(c.mainPid()).entrySet()) {
+                String key = e.getKey().ordinal() + ":" + e.getValue();
+                ProcessInfo now = first.get(key);
+                if (now == null || !isMain.contains(now.pid()) || main.get().pid() < now.pid()) first.put(key, main.get());
+                isMain.add(main.get().pid());
             }
         }
         List<Namespace> out = new ArrayList<>();

@@ -251,6 +251,32 @@ class ProcCommandsTest {
         assertTrue(json.get("warnings").toString().contains("exe: unreadable: ENOENT"), json.toString());
     }
 
+    @Test
+    void nsGivesEachContainerOnePidInBothTables() throws Exception {
+        // ECS Exec's agent (pid 12, lower than nginx's 18) inside web's mount namespace: lsns would name pid 12 for
+        // it, while the container table names web's main process; both tables must name the same one (issue 14)
+        ProcPath proc = ProcFixture.materialize("task", tmp.resolve("exec"));
+        Path link = proc.root().resolve("12/ns/mnt");
+        Files.delete(link);
+        Files.createSymbolicLink(link, Path.of("mnt:[4026532401]"));
+        Path root = proc.root().resolve("12/root");
+        Path webRoot = Files.readSymbolicLink(proc.root().resolve("18/root"));
+        Files.delete(root);
+        Files.createSymbolicLink(root, webRoot);
+        var json = new ObjectMapper().readTree(runIn(proc, "ns", "--json").out());
+        int checked = 0;
+        for (var c : json.get("containers")) {
+            long mnt = c.at("/namespaces/mnt/inode").asLong();
+            for (var n : json.get("namespaces")) {
+                if (n.get("type").asText().equals("mnt") && n.get("inode").asLong() == mnt) {
+                    assertEquals(c.get("pid").asInt(), n.get("pid").asInt(), "container " + c.get("name") + ": " + n);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked >= 3, json.toString());
+    }
+
     Result runIn(ProcPath proc, String... args) {
         System.setProperty(ProcPath.PROPERTY, proc.root().toString());
         var out = new StringWriter();
