@@ -38,14 +38,40 @@ public final class TaskDefinitionLinter {
         this.monitorName = monitorName;
     }
 
-    /** Jackson's own words, without the source-location clause it appends to some messages. */
+    /** "(start marker at [Source: ...; line: 1, column: 1])": where the value that was never closed opened. */
+    private static final java.util.regex.Pattern START_MARKER = java.util.regex.Pattern.compile(
+            "\\(start marker at \\[Source: .*?; line: (\\d+), column: (\\d+)\\]\\)", java.util.regex.Pattern.DOTALL);
+    /** "(',' (code 44))": the character alone. */
+    private static final java.util.regex.Pattern CODE = java.util.regex.Pattern.compile("\\(('.{1,4}') \\(code \\d+\\)\\)");
+
+    /**
+     * Jackson's own words, without the source clause it appends to some messages ("[Source: (byte[])...; line: 1,
+     * column: 1]", which holds the file's text), never cut inside a parenthesis: an unclosed object or array says
+     * where it opened.
+     */
     static String jsonProblem(JacksonException e) {
         String m = String.valueOf(e.getOriginalMessage());
-        int nl = m.indexOf('\n');
-        if (nl >= 0) m = m.substring(0, nl);
+        java.util.regex.Matcher start = START_MARKER.matcher(m);
+        if (start.find()) {
+            m = m.substring(0, start.start()) + "(opened at line " + start.group(1) + ", column " + start.group(2) + ")"
+                    + m.substring(start.end());
+        }
         int src = m.indexOf(" at [Source:");
         if (src < 0) src = m.indexOf("[Source:");
-        return (src >= 0 ? m.substring(0, src) : m).strip();
+        if (src >= 0) m = m.substring(0, src);
+        int nl = m.indexOf('\n');
+        if (nl >= 0) m = m.substring(0, nl);
+        m = CODE.matcher(m).replaceAll("$1").strip();
+        // whatever was cut above, never leave a parenthesis open
+        int depth = 0;
+        int firstOpen = -1;
+        for (int i = 0; i < m.length(); i++) {
+            char c = m.charAt(i);
+            if (c == '(' && depth++ == 0) firstOpen = i;
+            else if (c == ')' && depth > 0) depth--;
+        }
+        if (depth > 0) m = m.substring(0, firstOpen).strip();
+        return m.endsWith(":") ? m.substring(0, m.length() - 1) : m;
     }
 
     /** Lints JSON text; text that is not JSON is one error finding, not an exception. */

@@ -248,4 +248,24 @@ class TaskDefinitionLinterTest {
         assertTrue(f.message().contains("line 3"), f.message());
         assertEquals(1, r.errors());
     }
+
+    @Test
+    void brokenJsonIsOneErrorThatNeverStopsMidParenthesis() {
+        TaskDefinitionLinter linter = new TaskDefinitionLinter(Optional.empty());
+        for (String broken : List.of("{\"family\": \"x\"", "{\"family\": \"x\",\n \"containerDefinitions\": [ {\"name\": \"a\",, } ]}",
+                "nope", "[1, 2", "{\"a\": \"\u0001\"}")) {
+            LintReport r = linter.lint("td.json", broken.getBytes(StandardCharsets.UTF_8));
+            assertEquals(1, r.findings().size(), broken);
+            String message = r.findings().get(0).message();
+            assertTrue(message.startsWith("not valid JSON at line "), message);
+            long open = message.chars().filter(c -> c == '(').count();
+            long close = message.chars().filter(c -> c == ')').count();
+            assertEquals(open, close, "a parenthesis left open: " + message);
+            assertTrue(!message.contains("[Source:") && !message.contains("\n"), message);
+        }
+        String eof = linter.lint("td.json", "{\"family\": \"x\"".getBytes(StandardCharsets.UTF_8)).findings().get(0).message();
+        assertTrue(eof.contains("expected close marker for Object (opened at line 1, column 1)"), eof);
+        String comma = linter.lint("td.json", "{\"a\": 1,, }".getBytes(StandardCharsets.UTF_8)).findings().get(0).message();
+        assertTrue(comma.contains("Unexpected character ','"), comma);
+    }
 }
