@@ -46,6 +46,8 @@ public final class CliConventions {
         usage.exitCodeListHeading("%nExit codes:%n");
         usage.exitCodeList(exitCodes());
         usage.sectionMap().put(UsageMessageSpec.SECTION_KEY_OPTION_LIST, CliConventions::optionList);
+        usage.sectionMap().put(UsageMessageSpec.SECTION_KEY_SYNOPSIS,
+                help -> help.synopsis(help.synopsisHeadingLength()).replace(NBSP, ' '));
         usage.sectionMap().put(UsageMessageSpec.SECTION_KEY_FOOTER, CliConventions::footer);
         if (isRoot) usage.sectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, CliConventions::commandList);
         for (CommandLine sub : cl.getSubcommands().values()) {
@@ -54,6 +56,11 @@ public final class CliConventions {
     }
 
     static final int WIDTH = 80;
+    /**
+     * Between an option and its value in the synopsis: picocli wraps the synopsis at spaces and would split
+     * "-e EXPR" over two lines; a no-break space keeps them together and becomes a space once wrapped.
+     */
+    public static final char NBSP = '\u00a0';
     private static final int MAX_LEFT = 28;
 
     /**
@@ -70,7 +77,7 @@ public final class CliConventions {
         List<String> lefts = new ArrayList<>();
         int col = 0;
         for (OptionSpec o : options) {
-            String left = left(o, labels.renderParameterLabel(o, Ansi.OFF, List.of()).plainString());
+            String left = left(o, labels.renderParameterLabel(o, Ansi.OFF, List.of()).plainString().replace(NBSP, ' '));
             lefts.add(left);
             if (left.length() <= MAX_LEFT) col = Math.max(col, left.length());
         }
@@ -224,7 +231,7 @@ public final class CliConventions {
                     Text t = d.renderParameterLabel(arg, ansi, styles);
                     // "=VALUE" becomes " VALUE"; an optional value ("[=VALUE]") keeps its '=': only attached works.
                     if (!arg.isOption() || !t.plainString().startsWith("=")) return t;
-                    return ansi.new Text(" ").concat(t.substring(1));
+                    return ansi.new Text(String.valueOf(NBSP)).concat(t.substring(1));
                 }
 
                 @Override

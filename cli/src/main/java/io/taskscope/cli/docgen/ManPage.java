@@ -35,7 +35,7 @@ final class ManPage {
         b.append(".SH NAME\n").append(text(name)).append(" \\- ").append(text(summary(cl))).append('\n');
 
         b.append(".SH SYNOPSIS\n.nf\n");
-        for (String line : help.synopsis(0).split("\n")) {
+        for (String line : help.synopsis(0).replace(CliConventions.NBSP, ' ').split("\n")) {
             String l = line.stripTrailing();
             if (l.startsWith("Usage: ")) l = l.substring("Usage: ".length());
             if (!l.isBlank()) b.append(text(l)).append('\n');
