@@ -3,7 +3,6 @@ package io.taskscope.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.taskscope.event.Event;
 import io.taskscope.event.EventJsonReader;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +48,7 @@ public final class AgentRelay implements AutoCloseable {
             long agentPid = h.path("pid").asLong(-1);
             for (int pid : pids) {
                 // TracerPid names the tracer thread (a tid): it must be one of the agent's threads
-                if (!Files.exists(Path.of("/proc", Long.toString(agentPid), "task", Integer.toString(tracerTid(pid))))) {
+                if (!Files.exists(io.taskscope.proc.ProcPath.system().file((int) agentPid, "task/" + tracerTid(pid)))) {
                     c.get().close();
                     return Optional.empty();
                 }
@@ -117,13 +116,7 @@ public final class AgentRelay implements AutoCloseable {
 
     /** TracerPid of /proc/PID/status: 0 when untraced, -1 when unreadable. */
     static int tracerTid(int pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
-                if (line.startsWith("TracerPid:")) return Integer.parseInt(line.substring(10).strip());
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        return new io.taskscope.proc.ProcReader(io.taskscope.proc.ProcPath.system()).status(pid)
+                .map(io.taskscope.proc.ProcStatus::tracerPid).orElse(-1);
     }
 }

@@ -181,7 +181,7 @@ public final class Doctor {
                         && (mine == null || !mine.pids().contains(p.pid())))
                 .findFirst()
                 .ifPresent(p -> out.add(access("root:pid" + p.pid(), p.comm() + " (pid " + p.pid() + ", no container)",
-                        "/proc/" + p.pid() + "/root", () -> {
+                        task.proc().file(p.pid(), "root").toString(), () -> {
                             try (var d = Files.newDirectoryStream(task.proc().file(p.pid(), "root"))) {
                                 d.iterator().hasNext();
                             }
@@ -190,18 +190,18 @@ public final class Doctor {
             if (c.self()) continue;
             int pid = c.mainPid();
             String who = c.name() + " (pid " + pid + ")";
-            out.add(access("root:" + c.name(), who, "/proc/" + pid + "/root", () -> {
+            out.add(access("root:" + c.name(), who, task.proc().file(pid, "root").toString(), () -> {
                 try (var s = Files.newDirectoryStream(task.proc().file(pid, "root"))) {
                     s.iterator().hasNext();
                 }
             }, ptrace));
-            Check environ = access("environ:" + c.name(), who, "/proc/" + pid + "/environ", () -> {
+            Check environ = access("environ:" + c.name(), who, task.proc().file(pid, "environ").toString(), () -> {
                 try (FileInputStream in = new FileInputStream(task.proc().file(pid, "environ").toFile())) {
                     in.read(new byte[1]);
                 }
             }, ptrace);
             if (environ.status() == Check.Status.FAIL && ptrace && !dac && environ.detail().contains("EACCES")) {
-                environ = Check.warn(environ.name(), "/proc/" + pid + "/environ of " + who + ": EACCES: the file is mode 0400 "
+                environ = Check.warn(environ.name(), task.proc().file(pid, "environ") + " of " + who + ": EACCES: the file is mode 0400 "
                         + "owned by the process's uid and CAP_DAC_OVERRIDE is not effective (runc's default set lacks it; "
                         + "Docker's and Fargate's have it)",
                         "nothing needed: 'taskscope env' reads the live environment with process_vm_readv, which "

@@ -56,7 +56,7 @@ public final class RootedFs implements AutoCloseable {
     }
 
     public static RootedFs open(int pid, Mode mode) {
-        String proc = "/proc/" + pid + "/root";
+        String proc = io.taskscope.proc.ProcPath.system().file(pid, "root").toString();
         try {
             int fd = Fs.openat(Fs.AT_FDCWD, Fs.bytes(proc), Fs.O_PATH | Fs.O_DIRECTORY | Fs.O_CLOEXEC);
             return new RootedFs(fd, resolver(mode), "process " + pid);

@@ -98,6 +98,10 @@ public final class Inspector {
             }
             fds = decoded;
         }
+        if (!r.sameProcess(pid, p.startTicks())) {
+            throw TaskscopeException.runtime("process " + pid + " exited while it was inspected (its PID may now name another "
+                    + "process): nothing of it is shown", "run 'taskscope ps' and inspect the process that is there now");
+        }
         return new ProcessReport(pid, p.ppid(), container, p.comm(), p.state(), st.threads(), p.cmdline(), exe, cwd, root,
                 user, group, ns, shared, caps, st.noNewPrivs(), seccomp, cgroups, limits, fds, listening, warnings);
     }

@@ -1,6 +1,7 @@
 package io.taskscope.proc;
 
 import io.taskscope.text.Bytes;
+import io.taskscope.linux.Fs;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,13 +83,69 @@ public final class ProcReader {
         return out;
     }
 
-    /** The text of a link such as {@code exe}, {@code cwd}, {@code root} or {@code ns/mnt}. */
+    /**
+     * The text of a link such as {@code exe}, {@code cwd}, {@code root}, {@code fd/3} or {@code ns/mnt}, its bytes
+     * decoded losslessly ({@link Bytes}): a path that is not UTF-8 is kept, not turned into U+FFFD.
+     */
     public Optional<String> link(int pid, String name) {
+        String text;
         try {
-            return Optional.of(Files.readSymbolicLink(proc.file(pid, name)).toString());
+            text = Files.readSymbolicLink(proc.file(pid, name)).toString();
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return Optional.empty();
         }
+        // The JDK decodes with the locale's charset and replaces what it cannot: only then are the bytes read
+        // again through readlinkat (a JNA call ps would otherwise never make: it costs start-up time).
+        if (text.indexOf('\ufffd') < 0) return Optional.of(text);
+        try {
+            return Optional.of(Bytes.decode(Fs.readlinkat(Fs.AT_FDCWD, Fs.bytes(proc.file(pid, name).toString()))));
+        } catch (RuntimeException e) { // LastErrorException: ENOENT, ESRCH (gone), EACCES (not ours)
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether {@code pid} is still the process that started at {@code startTicks} (stat field 22). Reads of one
+     * process are separate opens of /proc/PID/...; a PID freed and reused between two of them would mix two processes.
+     * Checking after the reads that the start time is unchanged proves they all came from the one process: a PID
+     * never returns to a process that has ended.
+     */
+    public boolean sameProcess(int pid, long startTicks) {
+        return stat(pid).map(s -> s.get(StatField.STARTTIME) == startTicks).orElse(false);
+    }
+
+    /** Whether the process (or thread) has a /proc entry. */
+    public boolean exists(int pid) {
+        return Files.exists(proc.file(pid, "stat"));
+    }
+
+    /** Thread ids of a process, from {@code <pid>/task}; empty when it is gone. */
+    public List<Integer> threads(int pid) {
+        List<Integer> out = new ArrayList<>();
+        try (var s = Files.newDirectoryStream(proc.file(pid, "task"))) {
+            for (Path p : s) {
+                try {
+                    out.add(Integer.parseInt(p.getFileName().toString()));
+                } catch (NumberFormatException ignored) {
+                    // not a tid
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // vanished
+        }
+        return out;
+    }
+
+    /** {@code <pid>/task/<tid>/stat}: one thread's own fields (its CPU, its state). */
+    public Optional<ProcStat> threadStat(int pid, int tid) {
+        return read(pid, "task/" + tid + "/stat") ? ProcStat.parse(buf, len) : Optional.empty();
+    }
+
+    /** {@code <pid>/comm} without its newline (spaces in the name are kept). */
+    public Optional<String> comm(int pid) {
+        if (!read(pid, "comm")) return Optional.empty();
+        int n = len > 0 && buf[len - 1] == '\n' ? len - 1 : len;
+        return Optional.of(Bytes.decode(buf, 0, n));
     }
 
     /** Identity of the process's root directory (following {@code /proc/<pid>/root}). */

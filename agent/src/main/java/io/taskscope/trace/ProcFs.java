@@ -1,57 +1,41 @@
 package io.taskscope.trace;
 
-import java.io.IOException;
-import io.taskscope.linux.Fs;
-import io.taskscope.text.Bytes;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
+import io.taskscope.proc.ProcPath;
+import io.taskscope.proc.ProcReader;
+import io.taskscope.proc.ProcStat;
+import io.taskscope.proc.ProcStatus;
+import io.taskscope.proc.StatField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The few /proc reads the tracer needs (thread lists, Tgid, TracerPid, start time, comm). Kept
- * here rather than in the proc package because the tracer must not depend on a full process
- * snapshot per stop; a process vanishing mid-read is normal and yields empty results.
+ * The few /proc reads the tracer needs (thread lists, Tgid, TracerPid, start time, comm), as static calls over
+ * the proc package: one parser per file ({@link ProcStat}, {@link ProcStatus}, {@link ProcReader#cmdline}), every
+ * path through {@link ProcPath}, names decoded losslessly. One {@link ProcReader} per thread (it owns a buffer). A
+ * process vanishing mid-read is normal and yields empty results.
  */
 final class ProcFs {
     private ProcFs() {}
 
-    static Optional<String> read(String path) {
-        try {
-            return Optional.of(Bytes.decode(Files.readAllBytes(Path.of(path)))); // lossless: argv may be any bytes
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+    private static final ThreadLocal<ProcReader> READER = ThreadLocal.withInitial(() -> new ProcReader(ProcPath.system()));
+
+    private static ProcReader reader() {
+        return READER.get();
     }
 
     static boolean exists(int pid) {
-        return Files.exists(Path.of("/proc/" + pid + "/stat"));
+        return reader().exists(pid);
     }
 
     /** Thread ids of a process, from /proc/PID/task. */
     static List<Integer> threads(int pid) {
-        List<Integer> out = new ArrayList<>();
-        try (var s = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
-            for (Path p : s) {
-                try {
-                    out.add(Integer.parseInt(p.getFileName().toString()));
-                } catch (NumberFormatException ignored) {
-                    // not a tid
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // vanished
-        }
-        return out;
+        return reader().threads(pid);
     }
 
-    /** A "Name:\tvalue" field of /proc/PID/status. */
+    /** A "Name:\tvalue" field of /proc/PID/status, as text. */
     static Optional<String> statusField(int pid, String field) {
-        return read("/proc/" + pid + "/status").flatMap(s -> {
+        return reader().text(pid, "status").flatMap(s -> {
             for (String line : s.split("\n")) {
                 if (line.startsWith(field + ":")) return Optional.of(line.substring(field.length() + 1).strip());
             }
@@ -59,40 +43,71 @@ final class ProcFs {
         });
     }
 
+    /** Tgid, PPid, TracerPid, Uid and Gid (the real ids) from {@link ProcStatus}; other fields parsed as text. */
     static int statusInt(int pid, String field, int dflt) {
-        return statusField(pid, field).map(v -> {
-            try {
-                return Integer.parseInt(v.split("\\s+")[0]);
-            } catch (NumberFormatException e) {
-                return dflt;
+        switch (field) {
+            case "Tgid", "PPid", "TracerPid", "Uid", "Gid" -> {
+                Optional<ProcStatus> st = reader().status(pid);
+                if (st.isEmpty()) return dflt;
+                ProcStatus s = st.get();
+                int v = switch (field) {
+                    case "Tgid" -> s.tgid();
+                    case "PPid" -> s.ppid();
+                    case "TracerPid" -> s.tracerPid();
+                    case "Uid" -> s.uid().real();
+                    default -> s.gid().real();
+                };
+                return v < 0 ? dflt : v;
             }
-        }).orElse(dflt);
+            default -> {
+                return statusField(pid, field).map(v -> {
+                    try {
+                        return Integer.parseInt(v.split("\\s+")[0]);
+                    } catch (NumberFormatException e) {
+                        return dflt;
+                    }
+                }).orElse(dflt);
+            }
+        }
     }
 
-    /** Fields of /proc/PID/stat after the comm, index 0 being field 3 (state). */
+    /**
+     * Fields of /proc/PID/stat after the comm, index 0 being field 3 (state), as {@link ProcStat} parses them
+     * (the comm is cut at its last ')', so a comm holding ") R 1" cannot shift the fields).
+     */
     static Optional<String[]> statFields(int pid) {
-        return read("/proc/" + pid + "/stat").map(s -> s.substring(s.lastIndexOf(')') + 2).strip().split(" "));
+        return reader().stat(pid).map(ProcFs::fields);
+    }
+
+    private static String[] fields(ProcStat s) {
+        StatField[] all = StatField.values();
+        String[] out = new String[all.length + 1];
+        out[0] = String.valueOf(s.state());
+        for (StatField f : all) {
+            int i = f.number() - 3;
+            if (i > 0 && i < out.length) out[i] = Long.toString(s.get(f));
+        }
+        for (int i = 0; i < out.length; i++) if (out[i] == null) out[i] = "0";
+        return out;
     }
 
     /** Field 22, the start time in clock ticks since boot: with the pid, it names a process uniquely. */
     static long startTime(int pid) {
-        return statFields(pid).map(f -> Long.parseLong(f[22 - 3])).orElse(-1L);
+        return reader().stat(pid).map(s -> s.get(StatField.STARTTIME)).orElse(-1L);
     }
 
     /** Field 4, the parent pid. */
     static int ppid(int pid) {
-        return statFields(pid).map(f -> Integer.parseInt(f[4 - 3])).orElse(0);
+        return reader().stat(pid).map(ProcStat::ppid).orElse(0);
     }
 
     /** Field 39, the CPU the thread last ran on. */
     static int processor(int pid, int tid) {
-        return read("/proc/" + pid + "/task/" + tid + "/stat")
-                .map(s -> s.substring(s.lastIndexOf(')') + 2).strip().split(" "))
-                .map(f -> Integer.parseInt(f[39 - 3])).orElse(-1);
+        return reader().threadStat(pid, tid).map(s -> (int) s.get(StatField.PROCESSOR)).orElse(-1);
     }
 
     static String comm(int pid) {
-        return read("/proc/" + pid + "/comm").map(String::strip).orElse("?");
+        return reader().comm(pid).orElse("?");
     }
 
     /**
@@ -110,39 +125,26 @@ final class ProcFs {
     }
 
     private static Optional<String> rootedLink(int pid, String name) {
-        try {
-            String exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/" + name)).toString();
-            String root = "/";
-            try {
-                root = Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).toString();
-            } catch (IOException | RuntimeException e) {
-                // keep the path as the kernel printed it
-            }
-            if (!root.equals("/") && exe.startsWith(root + "/")) exe = exe.substring(root.length());
-            return Optional.of(exe);
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return reader().link(pid, name).map(target -> {
+            String root = reader().link(pid, "root").orElse("/");
+            return !root.equals("/") && target.startsWith(root + "/") ? target.substring(root.length()) : target;
+        });
     }
 
     static List<String> cmdline(int pid) {
-        return read("/proc/" + pid + "/cmdline").map(s -> {
-            List<String> out = new ArrayList<>();
-            for (String a : s.split("\0")) out.add(a);
+        return reader().cmdline(pid).map(args -> {
+            List<String> out = new ArrayList<>(args);
             while (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) out.remove(out.size() - 1);
             return out;
         }).orElse(List.of());
     }
 
     static Optional<String> fdPath(int pid, int fd) {
-        return link("/proc/" + pid + "/fd/" + fd);
+        return reader().link(pid, "fd/" + fd);
     }
 
-    static Optional<String> link(String path) {
-        try {
-            return Optional.of(Bytes.decode(Fs.readlinkat(Fs.AT_FDCWD, Fs.bytes(path))));
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
+    /** A link under /proc/PID: {@code link(pid, "cwd")}. */
+    static Optional<String> link(int pid, String name) {
+        return reader().link(pid, name);
     }
 }

@@ -63,7 +63,7 @@ final class ProcessMemory implements TraceeMemory {
         }
         int fd;
         try {
-            fd = Ptrace.open("/proc/" + pid + "/mem", 0 /* O_RDONLY */ | 0x80000 /* O_CLOEXEC */);
+            fd = Ptrace.open(io.taskscope.proc.ProcPath.system().file(pid, "mem").toString(), 0 /* O_RDONLY */ | 0x80000 /* O_CLOEXEC */);
         } catch (LastErrorException e) {
             return -1;
         }
@@ -78,7 +78,7 @@ final class ProcessMemory implements TraceeMemory {
 
     @Override
     public Optional<String> fdPath(int pid, int fd) {
-        if (fd == -100) return ProcFs.link("/proc/" + pid + "/cwd"); // AT_FDCWD: strace -y shows the cwd
+        if (fd == -100) return ProcFs.link(pid, "cwd"); // AT_FDCWD: strace -y shows the cwd
         return ProcFs.fdPath(pid, fd);
     }
 }

@@ -75,4 +75,18 @@ class InspectorTest {
             assertTrue(r.warnings().isEmpty(), r.warnings().toString());
         }
     }
+
+    @Test
+    void aPidReusedMidInspectionIsNotMixedWithTheProcessItNamedBefore(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        io.taskscope.proc.ProcPath proc = io.taskscope.testing.ProcFixture.materialize("task", tmp);
+        Task task = Task.snapshot(proc, java.util.Optional.empty()); // what inspect starts from: PID 12 as it was
+        Path stat = proc.file(12, "stat");
+        String line = java.nio.file.Files.readString(stat);
+        int close = line.lastIndexOf(')');
+        String[] f = line.substring(close + 2).split(" ");
+        f[22 - 3] = Long.toString(Long.parseLong(f[22 - 3]) + 100); // PID 12 ended; a newer process has its PID
+        java.nio.file.Files.writeString(stat, line.substring(0, close + 2) + String.join(" ", f));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.taskscope.TaskscopeException.class, () -> Inspector.inspect(task, 12));
+        assertTrue(e.oneLine().contains("process 12 exited while it was inspected"), e.oneLine());
+    }
 }

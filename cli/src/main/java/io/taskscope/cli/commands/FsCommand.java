@@ -441,7 +441,7 @@ public class FsCommand implements Callable<Integer> {
                 while (!done.await(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)),
                         java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     if (System.nanoTime() >= end) break;
-                    if (byPid.keySet().stream().noneMatch(pid -> java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/" + pid)))) {
+                    if (byPid.keySet().stream().noneMatch(pid -> java.nio.file.Files.isDirectory(io.taskscope.proc.ProcPath.system().pid(pid)))) {
                         spec.commandLine().getErr().println("taskscope: every watched process (pid " + byPid.keySet()
                                 .stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ") has exited; stopping");
                         spec.commandLine().getErr().flush();
