@@ -22,19 +22,53 @@ public final class Xlat {
 
     private final Map<String, List<Entry>> tables = new HashMap<>();
 
+    /** The resources loaded, in order: the hand-written tables, then those tools/gen-xlat.py made from the headers. */
+    static final List<String> FILES = List.of("xlat.tsv", "xlat-gen.tsv");
+
     private Xlat(Arch arch) {
         String archName = arch.name().toLowerCase(Locale.ROOT);
-        try (var in = Xlat.class.getResourceAsStream("xlat.tsv");
-             var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("#") || line.isBlank()) continue;
-                String[] f = line.split("\t");
-                if (!f[3].equals("*") && !f[3].equals(archName)) continue;
-                tables.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new Entry(f[1], parse(f[2])));
+        for (String file : FILES) {
+            try (var in = Xlat.class.getResourceAsStream(file)) {
+                if (in == null) throw new IllegalStateException(file + " is missing from the jar");
+                var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                int n = 0;
+                for (String line; (line = r.readLine()) != null; ) {
+                    n++;
+                    if (line.startsWith("#") || line.isBlank()) continue;
+                    String[] f = parseRow(file, n, line);
+                    if (!f[3].equals("*") && !f[3].equals(archName)) continue;
+                    tables.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new Entry(f[1], parse(f[2])));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * One row checked: four tab-separated fields (table, name, value, architecture), a number as value, a known
+     * architecture. A broken row is a build mistake: it fails at load naming file and line (and in XlatDataTest).
+     */
+    static String[] parseRow(String file, int lineNo, String line) {
+        String[] f = line.split("\t", -1);
+        String why = f.length != 4 ? "needs 4 tab-separated fields (table, name, value, arch), has " + f.length
+                : f[0].isEmpty() || f[1].isEmpty() ? "empty table or name"
+                : !(f[3].equals("*") || f[3].equals("x86_64") || f[3].equals("aarch64")) ? "arch must be *, x86_64 or aarch64"
+                : null;
+        if (why == null) {
+            try {
+                parse(f[2]);
+            } catch (NumberFormatException e) {
+                why = "value " + f[2] + " is not a number (decimal, 0x hex or 0 octal)";
+            }
+        }
+        if (why != null) throw new IllegalStateException(file + ":" + lineNo + ": " + why);
+        return f;
+    }
+
+    /** Whether a table exists (for any architecture's rows loaded here). */
+    public boolean has(String table) {
+        return tables.containsKey(table);
     }
 
     private static final Map<Arch, Xlat> CACHE = new java.util.EnumMap<>(Arch.class);
@@ -43,8 +77,8 @@ public final class Xlat {
         return CACHE.computeIfAbsent(arch, Xlat::new);
     }
 
-    private static long parse(String v) {
-        if (v.startsWith("0x")) return Long.parseLong(v.substring(2), 16);
+    static long parse(String v) {
+        if (v.startsWith("0x")) return Long.parseUnsignedLong(v.substring(2), 16);
         if (v.length() > 1 && v.startsWith("0")) return Long.parseLong(v.substring(1), 8);
         return Long.parseLong(v);
     }
