@@ -23,27 +23,54 @@ public final class StraceFormat {
 
     private static final Set<String> HEX_RETURN = Set.of("mmap", "mremap", "brk", "shmat");
 
+    /**
+     * How lines name their thread, as strace's printleader does: with {@code -o FILE} and {@code -f} (or several
+     * {@code -p}) every line starts with the tid in a column ("1234  "); with {@code -o FILE} otherwise never;
+     * on stdout/stderr "[pid  1234] " while more than one thread is traced ({@link #pidPrefix(boolean)}).
+     */
+    public enum Framing { COLUMN, NONE, BRACKETS_WHEN_SEVERAL }
+
     private final Timestamps timestamps;
     private final boolean durations;
     private final ZoneId zone;
+    private final Framing framing;
     private volatile boolean pidPrefix;
+    private volatile boolean quietExit;
 
     public StraceFormat(Timestamps timestamps, boolean durations, boolean pidPrefix, ZoneId zone) {
+        this(timestamps, durations, Framing.BRACKETS_WHEN_SEVERAL, zone);
+        this.pidPrefix = pidPrefix;
+    }
+
+    public StraceFormat(Timestamps timestamps, boolean durations, Framing framing, ZoneId zone) {
         this.timestamps = timestamps;
         this.durations = durations;
-        this.pidPrefix = pidPrefix;
+        this.framing = framing;
         this.zone = zone;
     }
 
-    /** strace prefixes lines with the tid once it traces more than one thread; so do we. */
+    /** The framing strace uses for this output: to a file ({@code -o}) with -f or several -p, or not; to a stream. */
+    public static Framing framingFor(boolean toFile, boolean follow, int pids) {
+        if (!toFile) return Framing.BRACKETS_WHEN_SEVERAL;
+        return follow || pids > 1 ? Framing.COLUMN : Framing.NONE;
+    }
+
+    /** With {@link Framing#BRACKETS_WHEN_SEVERAL}: whether more than one thread is traced now. */
     public void pidPrefix(boolean on) {
         pidPrefix = on;
+    }
+
+    /** strace's -qq: no "+++ exited with N +++" / "+++ killed by SIG +++" lines. */
+    public StraceFormat quietExit(boolean on) {
+        quietExit = on;
+        return this;
     }
 
     /** The line for an event (no newline), or empty when strace would print nothing for it. */
     public Optional<String> line(Event e) {
         if (e instanceof SyscallEvent s) return Optional.of(syscall(s));
         if (e instanceof ProcessEvent p && p.kind() == ProcessEvent.Kind.EXIT) {
+            if (quietExit) return Optional.empty();
             StringBuilder b = start(p.timeNanos(), p.pid());
             if (p.signal() != null) b.append("+++ killed by ").append(p.signal()).append(" +++");
             else b.append("+++ exited with ").append(p.exitCode() == null ? 0 : p.exitCode()).append(" +++");
@@ -63,7 +90,16 @@ public final class StraceFormat {
         StringBuilder b = start(sg.timeNanos(), sg.tid());
         if (sg.kind() == SignalEvent.Kind.STOPPED) return b.append("--- stopped by ").append(sg.signal()).append(" ---").toString();
         b.append("--- ").append(sg.signal()).append(" {si_signo=").append(sg.signal()).append(", si_code=").append(siCode(sg));
-        if (sg.senderPid() != null) b.append(", si_pid=").append(sg.senderPid()).append(", si_uid=").append(sg.senderUid());
+        if (sg.code() == -2 && sg.senderPid() != null) { // SI_TIMER
+            b.append(", si_timerid=").append(sg.senderPid()).append(", si_overrun=").append(sg.senderUid());
+        } else if (sg.senderPid() != null) {
+            b.append(", si_pid=").append(sg.senderPid()).append(", si_uid=").append(sg.senderUid());
+        }
+        if ((sg.code() == -1 || sg.code() == -2) && sg.address() != null) { // SI_QUEUE, SI_TIMER: the sigval
+            long v = sg.address();
+            b.append(", si_int=").append((int) v).append(", si_ptr=").append(v == 0 ? "NULL" : "0x" + Long.toHexString(v));
+            return b.append("} ---").toString();
+        }
         if (sg.status() != null) {
             b.append(", si_status=").append(sg.code() == 1 ? sg.status().toString() : io.taskscope.linux.Signals.name(sg.status()));
             b.append(", si_utime=").append(sg.utime()).append(", si_stime=").append(sg.stime());
@@ -108,6 +144,8 @@ public final class StraceFormat {
                     .append(s.errno()).append(" (").append(n > 0 ? Errno.message(n) : s.errno()).append(')');
         } else if (HEX_RETURN.contains(s.syscall())) {
             b.append("0x").append(Long.toHexString(s.ret()));
+        } else if (returnDetail(s, b)) {
+            // fcntl's flags, umask's mode, poll's timeout: printed
         } else {
             b.append(s.ret());
             if (s.retPath() != null) b.append('<').append(s.retPath()).append('>'); // -y: = 3</etc/hostname>
@@ -119,9 +157,58 @@ public final class StraceFormat {
         return b.toString();
     }
 
+    private static final Xlat XLAT = SIGNAL_CODES;
+
+    /**
+     * Return values strace decodes: fcntl F_GETFL/F_GETFD ({@code 0x8002 (flags O_RDWR|O_LARGEFILE)}), umask's
+     * old mode in octal, poll's and select's {@code 0 (Timeout)}. Appends and returns true when it printed one.
+     */
+    static boolean returnDetail(SyscallEvent s, StringBuilder b) {
+        long r = s.ret();
+        switch (s.syscall()) {
+            case "fcntl" -> {
+                String cmd = s.args().size() > 1 ? s.args().get(1) : "";
+                if (cmd.equals("F_GETFL")) {
+                    String access = XLAT.nameOr("open_access", r & 3, "");
+                    String rest = XLAT.flags("open_flags", r & 0xffffffffL & ~3L);
+                    b.append(r == 0 ? "0" : "0x" + Long.toHexString(r)).append(" (flags ").append(access)
+                            .append(rest.isEmpty() ? "" : "|" + rest).append(')');
+                    return true;
+                }
+                if (cmd.equals("F_GETFD") && r != 0) {
+                    b.append("0x").append(Long.toHexString(r)).append(" (flags ").append(XLAT.flagsOrZero("fdflags", r)).append(')');
+                    return true;
+                }
+                return false;
+            }
+            case "umask" -> {
+                b.append(SyscallDecoder.mode(r));
+                return true;
+            }
+            case "poll", "ppoll", "select", "pselect6" -> {
+                if (r != 0) return false;
+                b.append("0 (Timeout)");
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
     private StringBuilder start(long epochNanos, int tid) {
         StringBuilder b = new StringBuilder(128);
-        if (pidPrefix) b.append(String.format(Locale.ROOT, "[pid %5d] ", tid));
+        if (framing == Framing.COLUMN) {
+            String t = Integer.toString(tid); // strace's "%-5d "
+            b.append(t);
+            for (int i = t.length(); i < 5; i++) b.append(' ');
+            b.append(' ');
+        } else if (framing == Framing.BRACKETS_WHEN_SEVERAL && pidPrefix) {
+            String t = Integer.toString(tid); // strace's "[pid %5u] "
+            b.append("[pid ");
+            for (int i = t.length(); i < 5; i++) b.append(' ');
+            b.append(t).append("] ");
+        }
         switch (timestamps) {
             case NONE -> { }
             case SECONDS -> b.append(localTime(epochNanos).withNano(0)).append(' ');

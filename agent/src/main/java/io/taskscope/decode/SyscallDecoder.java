@@ -48,8 +48,55 @@ public final class SyscallDecoder {
         /** setsockopt's value: [N] when its length (the next argument) is an int's, else the address. */
         OPTVAL,
         /** ioctl's argument: [N] for the requests whose argument is an int* (FIONBIO, FIONREAD, ...), else hex. */
-        IOCTLARG
+        IOCTLARG,
+        /** A signal set read by the call (rt_sigprocmask's set; its length is the 4th argument). */
+        SIGSET,
+        /** A signal set the call writes (rt_sigprocmask's oldset). */
+        OSIGSET,
+        /** struct sigaction read by the call (rt_sigaction's act). */
+        SIGACTION,
+        /** struct sigaction the call writes (rt_sigaction's oldact). */
+        OSIGACTION,
+        /** rt_sigreturn's {mask=[...]} from the signal frame on the stack. */
+        SIGRETURN,
+        /** struct rlimit read by the call ({rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}). */
+        RLIMIT,
+        /** struct rlimit the call writes. */
+        ORLIMIT,
+        /** A buffer the call fills, printed in hex escapes (getrandom). */
+        HEXBUF,
+        /** wait4's status: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]. */
+        WAITSTATUS,
+        /** clone's five arguments, named as strace names them. */
+        CLONE,
+        /** clone3's struct clone_args. */
+        CLONE3,
+        /** futex's arguments, as many as the operation uses. */
+        FUTEX,
+        /** poll's pollfd array (its length is the next argument). */
+        POLLFDS,
+        /** struct sysinfo. */
+        SYSINFO,
+        /** struct utsname. */
+        UTSNAME,
+        /** utimensat's two timespecs, with UTIME_NOW/UTIME_OMIT and dates. */
+        UTIMENS,
+        /** stack_t read by the call (sigaltstack's ss). */
+        STACK,
+        /** stack_t the call writes (sigaltstack's old_ss). */
+        OSTACK,
+        /** sched_getaffinity's CPU mask: [0 1]. */
+        CPUSET,
+        /** A socklen_t the call reads and writes: [128 => 16]. */
+        SOCKLEN
     }
+
+    /** Kinds the call writes: read at the exit stop, printed only when the call succeeded. */
+    private static final java.util.EnumSet<ArgKind> OUTPUT = java.util.EnumSet.of(ArgKind.OUTPATH, ArgKind.STAT,
+            ArgKind.STATX, ArgKind.STATFS, ArgKind.RBUF, ArgKind.PIPEFD, ArgKind.DENTS, ArgKind.SOCKADDROUT,
+            ArgKind.INTPTR, ArgKind.OSIGSET, ArgKind.OSIGACTION, ArgKind.ORLIMIT, ArgKind.HEXBUF, ArgKind.WAITSTATUS,
+            ArgKind.CLONE, ArgKind.CLONE3, ArgKind.SYSINFO, ArgKind.UTSNAME, ArgKind.OSTACK, ArgKind.CPUSET,
+            ArgKind.SOCKLEN, ArgKind.FCNTLARG, ArgKind.IOCTLARG, ArgKind.FUTEX, ArgKind.POLLFDS);
 
     /** A call decoded as strace prints it; {@code path} raw (unescaped), {@code flags} the open/access flags. */
     public record Decoded(List<String> args, String path, String flags) {}
@@ -68,6 +115,8 @@ public final class SyscallDecoder {
     private final boolean x86;
     private final int execve, execveat, close, fcntl;
     private final boolean[] returnsFd;
+    private final boolean[] atEntry; // besides execve: calls with an input strace reads before the call
+    private final Structs structs;
 
     public SyscallDecoder(SyscallTable table, int stringLimit, boolean decodeFds) {
         this.table = table;
@@ -90,7 +139,19 @@ public final class SyscallDecoder {
         this.fcntl = table.byName("fcntl").map(Syscall::number).orElse(-1);
         this.returnsFd = new boolean[table.size()];
         for (String n : RETURNS_FD) table.byName(n).ifPresent(sc -> returnsFd[sc.number()] = true);
+        this.atEntry = new boolean[table.size()];
+        for (String n : AT_ENTRY) table.byName(n).ifPresent(sc -> atEntry[sc.number()] = true);
+        if (decodeFds) for (String n : List.of("dup2", "dup3")) table.byName(n).ifPresent(sc -> atEntry[sc.number()] = true);
+        this.structs = new Structs(xlat, table.arch(), java.time.ZoneId.systemDefault());
     }
+
+    /**
+     * Calls with an argument that the call changes and strace prints as it was before: the socklen of
+     * getsockname and friends ([128 => 16]), rt_sigreturn's mask on the stack (gone after the call); with -y,
+     * dup2/dup3's target (printed with the file it named before the call).
+     */
+    private static final List<String> AT_ENTRY = List.of("getsockname", "getpeername", "accept", "accept4",
+            "rt_sigreturn");
 
     /** One row of signatures.tsv: the kind of each printed argument and, for flags:/const:, its table. */
     private record Signature(ArgKind[] kinds, String[] tables) {}
@@ -126,7 +187,8 @@ public final class SyscallDecoder {
      * -y close's fd is gone at its exit (strace prints close(3</etc/hostname>)).
      */
     public boolean decodesAtEntry(long nr) {
-        return nr == execve || nr == execveat || decodeFds && nr == close;
+        return nr == execve || nr == execveat || decodeFds && nr == close
+                || nr >= 0 && nr < atEntry.length && atEntry[(int) nr];
     }
 
     /** Calls whose return value is a new fd, printed as 3</path> with -y (fcntl only for F_DUPFD*). */
@@ -142,9 +204,31 @@ public final class SyscallDecoder {
         return mem.fdPath(pid, (int) rval).map(SyscallDecoder::escapeFdPath).orElse(null);
     }
 
-    /** Finishes a call decoded at entry with its outcome (nothing of execve's depends on it). */
-    public Decoded complete(Decoded atEntry, long nr, long rval, boolean failed, boolean finished) {
-        return atEntry;
+    /**
+     * Finishes a call decoded at entry: what the call wrote is read now ({@code mem} points at the thread
+     * again), what it read keeps its entry text; a socklen that changed prints both ([128 => 16]).
+     */
+    public Decoded complete(Decoded entry, long nr, long[] args, long rval, boolean failed, boolean finished,
+                            TraceeMemory mem) {
+        ArgKind[] sig = nr >= 0 && nr < signatures.length ? signatures[(int) nr] : null;
+        if (sig == null || !finished || nr == execve || nr == execveat) return entry;
+        boolean anyOutput = false;
+        for (ArgKind k : sig) anyOutput |= OUTPUT.contains(k);
+        if (!anyOutput || entry.args().size() != Math.min(sig.length, 6)) return entry;
+        Decoded exit = decode(-1, nr, args, rval, failed, true, mem);
+        if (exit.args().size() != entry.args().size()) return exit;
+        List<String> out = new ArrayList<>(entry.args());
+        for (int i = 0; i < out.size(); i++) {
+            if (sig[i] == ArgKind.SOCKLEN) {
+                String before = entry.args().get(i), after = exit.args().get(i);
+                if (!failed && !before.equals(after) && before.startsWith("[") && after.startsWith("[")) {
+                    out.set(i, before.substring(0, before.length() - 1) + " => " + after.substring(1));
+                }
+            } else if (OUTPUT.contains(sig[i])) {
+                out.set(i, exit.args().get(i));
+            }
+        }
+        return new Decoded(out, entry.path(), entry.flags());
     }
 
     /**
@@ -161,13 +245,15 @@ public final class SyscallDecoder {
             return new Decoded(raw, null, null);
         }
         boolean ok = finished && !failed;
+        if (sig.length > 0 && sig[0] == ArgKind.FUTEX) return new Decoded(structs.futex(args, mem), null, null);
+        if (sig.length > 0 && sig[0] == ArgKind.CLONE) return new Decoded(structs.clone(args, ok, mem), null, null);
         List<String> out = new ArrayList<>(sig.length);
         String path = null, flags = null;
         for (int i = 0; i < sig.length && i < 6; i++) {
             long v = args[i];
             String s;
             switch (sig[i]) {
-                case FD -> s = fd(pid, (int) v, mem);
+                case FD -> s = pid < 0 ? Integer.toString((int) v) : fd(pid, (int) v, mem);
                 case DIRFD -> s = (int) v == AT_FDCWD ? atFdcwd(pid, mem) : fd(pid, (int) v, mem);
                 case PATH -> {
                     String raw = cString(v, PATH_MAX, mem);
@@ -224,6 +310,8 @@ public final class SyscallDecoder {
                     s = switch (cmd) {
                         case 2 -> xlat.flagsOrZero("fdflags", v);
                         case 4 -> openFlags(v);
+                        case 6, 7, 37, 38 -> structs.flock(v, mem, false);
+                        case 5, 36 -> ok ? structs.flock(v, mem, true) : ptr(v);
                         case 0, 1030, 1031, 8, 1024 -> Integer.toString((int) v);
                         default -> ptr(v);
                     };
@@ -245,9 +333,37 @@ public final class SyscallDecoder {
                 case OPTVAL -> s = i + 1 < 6 && args[i + 1] == 4 ? intPointer(v, mem) : ptr(v);
                 case IOCTLARG -> {
                     long req = args[1] & 0xffffffffL;
-                    boolean intArg = req == 0x5421 || req == 0x541b || req == 0x5452 || req == 0x540f || req == 0x5410;
-                    s = intArg ? intPointer(v, mem) : hex(v);
+                    boolean intIn = req == 0x5421 || req == 0x5452 || req == 0x5410 || req == 0x40045431L;
+                    boolean intOut = req == 0x541b || req == 0x540f || req == 0x80045430L;
+                    // FICLONE takes the source fd itself; strace prints it as a number
+                    s = intIn ? intPointer(v, mem) : intOut ? (ok ? intPointer(v, mem) : ptr(v))
+                            : req == 0x40049409L ? Integer.toString((int) v) : hex(v);
                 }
+                case SIGSET -> s = Structs.sigsetAt(v, sizeArg(sig, args), mem);
+                case OSIGSET -> s = ok || v == 0 ? Structs.sigsetAt(v, sizeArg(sig, args), mem) : ptr(v);
+                case SIGACTION -> s = structs.sigaction(v, mem);
+                case OSIGACTION -> s = ok || v == 0 ? structs.sigaction(v, mem) : ptr(v);
+                case SIGRETURN -> {
+                    String m = structs.sigreturnMask(mem.stackPointer(), mem);
+                    if (m == null) continue;
+                    s = m;
+                }
+                case RLIMIT -> s = Structs.rlimit(v, mem);
+                case ORLIMIT -> s = ok || v == 0 ? Structs.rlimit(v, mem) : ptr(v);
+                case HEXBUF -> s = ok ? hexBuffer(v, rval, mem) : ptr(v);
+                case WAITSTATUS -> {
+                    ByteBuffer b = ok && rval > 0 ? Structs.struct(v, 4, mem) : null;
+                    s = b == null ? ptr(v) : Structs.waitStatus(b.getInt(0));
+                }
+                case CLONE3 -> s = structs.cloneArgs(v, args[1], ok, mem);
+                case POLLFDS -> s = structs.pollfds(v, i < 5 ? args[i + 1] : 0, mem, false);
+                case SYSINFO -> s = ok ? Structs.sysinfo(v, mem) : ptr(v);
+                case UTSNAME -> s = ok ? Structs.utsname(v, mem) : ptr(v);
+                case UTIMENS -> s = structs.timespecPair(v, mem);
+                case STACK -> s = Structs.stack(v, mem);
+                case OSTACK -> s = ok || v == 0 ? Structs.stack(v, mem) : ptr(v);
+                case CPUSET -> s = ok ? Structs.cpuSet(v, rval, mem) : ptr(v);
+                case SOCKLEN -> s = v == 0 ? "NULL" : !finished || ok ? Structs.intAt(v, mem) : ptr(v);
                 case SOCKOPT -> {
                     long level = i > 0 ? args[i - 1] & 0xffffffffL : -1;
                     String t = level == 1 ? "sockopt_socket" : level == 6 ? "sockopt_tcp" : null;
@@ -401,6 +517,25 @@ public final class SyscallDecoder {
         return s.toString();
     }
 
+    /** The value of the call's size argument (a sigset's length), 8 when it has none. */
+    private static long sizeArg(ArgKind[] sig, long[] args) {
+        for (int i = sig.length - 1; i >= 0; i--) if (sig[i] == ArgKind.SIZE && i < 6) return args[i];
+        return 8;
+    }
+
+    /** getrandom's buffer: every byte as \\xNN (strace's QUOTE_FORCE_HEX), cut at -s. */
+    private String hexBuffer(long addr, long len, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        int want = (int) Math.min(Math.max(len, 0), stringLimit);
+        byte[] b = new byte[want];
+        if (want > 0 && mem.read(addr, b, 0, want) != want) return hex(addr);
+        StringBuilder s = new StringBuilder(want * 4 + 5).append('"');
+        for (byte c : b) s.append("\\x").append(Character.forDigit((c >> 4) & 15, 16)).append(Character.forDigit(c & 15, 16));
+        s.append('"');
+        if (len > want) s.append("...");
+        return s.toString();
+    }
+
     private long readLong(long addr, TraceeMemory mem) {
         byte[] b = new byte[8];
         if (mem.read(addr, b, 0, 8) != 8) return -1;
@@ -484,7 +619,9 @@ public final class SyscallDecoder {
         String name = xlat.name("fs_magic", type);
         return "{f_type=" + (name != null ? name : hex(type)) + ", f_bsize=" + b.getLong(8) + ", f_blocks=" + b.getLong(16)
                 + ", f_bfree=" + b.getLong(24) + ", f_bavail=" + b.getLong(32) + ", f_files=" + b.getLong(40)
-                + ", f_ffree=" + b.getLong(48) + ", f_namelen=" + b.getLong(64) + ", f_frsize=" + b.getLong(72) + ", ...}";
+                + ", f_ffree=" + b.getLong(48) + ", f_fsid={val=[" + hex(b.getInt(56) & 0xffffffffL) + ", "
+                + hex(b.getInt(60) & 0xffffffffL) + "]}, f_namelen=" + b.getLong(64) + ", f_frsize=" + b.getLong(72)
+                + ", f_flags=" + xlat.flagsOrZero("statfs_flags", b.getLong(80)) + "}";
     }
 
     /** "S_IFREG|0644", "S_IFDIR|S_ISVTX|0777". */

@@ -12,6 +12,11 @@ public interface TraceeMemory {
      */
     int read(long addr, byte[] dst, int off, int len);
 
+    /** The thread's stack pointer at the entry of the call being decoded (rt_sigreturn's frame); 0 when unknown. */
+    default long stackPointer() {
+        return 0;
+    }
+
     /** The target of {@code /proc/<pid>/fd/<fd>}, for {@code -y}; empty when unknown. */
     default java.util.Optional<String> fdPath(int pid, int fd) {
         return java.util.Optional.empty();

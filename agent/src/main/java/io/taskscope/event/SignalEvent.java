@@ -13,7 +13,8 @@ package io.taskscope.event;
  * @param status    si_status for SIGCHLD, else null
  * @param utime     si_utime for SIGCHLD (clock ticks), else null
  * @param stime     si_stime for SIGCHLD (clock ticks), else null
- * @param address   si_addr for SIGSEGV, SIGBUS, SIGILL, SIGFPE, else null
+ * @param address   si_addr for SIGSEGV, SIGBUS, SIGILL, SIGFPE; si_value for SI_QUEUE and SI_TIMER (strace's
+ *                  si_int/si_ptr); else null. For SI_TIMER, senderPid and senderUid hold si_timerid and si_overrun
  */
 public record SignalEvent(long timeNanos, Kind kind, int pid, int tid, String container, String comm, String signal,
                           int code, Integer senderPid, Integer senderUid, Integer status, Long utime, Long stime,

@@ -55,7 +55,7 @@ public final class Ptrace {
     public static final int SYSCALL_INFO_EXIT = 2;
     public static final int SYSCALL_INFO_SECCOMP = 3;
     public static final int SYSCALL_INFO_SIZE = 88;
-    public static final int SI_OP = 0, SI_ARCH = 4, SI_NR = 24, SI_ARGS = 32, SI_RVAL = 24, SI_IS_ERROR = 32;
+    public static final int SI_OP = 0, SI_ARCH = 4, SI_SP = 16, SI_NR = 24, SI_ARGS = 32, SI_RVAL = 24, SI_IS_ERROR = 32;
 
     // AUDIT_ARCH_* (linux/audit.h): tells a 64-bit tracee from a compat (32-bit) one.
     public static final int AUDIT_ARCH_X86_64 = 0xC000003E;

@@ -27,9 +27,22 @@ final class ProcessMemory implements TraceeMemory {
     private int pid;
     private boolean useProcMem;
 
+    private long stackPointer;
+
     /** Points the reader at a tracee; called before each decode. */
     void target(int pid) {
         this.pid = pid;
+        this.stackPointer = 0;
+    }
+
+    /** The stack pointer at the entry stop being decoded (set after {@link #target}). */
+    void stackPointer(long sp) {
+        this.stackPointer = sp;
+    }
+
+    @Override
+    public long stackPointer() {
+        return stackPointer;
     }
 
     @Override

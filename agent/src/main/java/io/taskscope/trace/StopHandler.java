@@ -196,7 +196,7 @@ final class StopHandler {
             entry(t, nr, compat);
             if (t.selected) {
                 for (int i = 0; i < 6; i++) t.args[i] = infoMem.getLong(SI_ARGS + 8L * i);
-                if (!compat && decoder.decodesAtEntry(nr)) t.entryDecoded = decodeNow(t, 0, false, false);
+                if (!compat && decoder.decodesAtEntry(nr)) t.entryDecoded = decodeNow(t, infoMem.getLong(SI_SP));
             }
         } else if (op == SYSCALL_INFO_EXIT) {
             syscalls++;
@@ -247,7 +247,7 @@ final class StopHandler {
             if (t.selected) {
                 int[] x86Args = {14, 13, 12, 7, 9, 8};
                 for (int i = 0; i < 6; i++) t.args[i] = regsMem.getLong(8L * (x86 ? x86Args[i] : i));
-                if (decoder.decodesAtEntry(nr)) t.entryDecoded = decodeNow(t, 0, false, false);
+                if (decoder.decodesAtEntry(nr)) t.entryDecoded = decodeNow(t, regsMem.getLong(8L * (x86 ? 19 : 31)));
             }
         } else {
             syscalls++;
@@ -255,6 +255,13 @@ final class StopHandler {
             if (t.selected) emitSyscall(t, rval, rval < 0 && rval > -4096, true);
             syscallDone(t);
         }
+    }
+
+    /** Decodes at the entry stop; {@code sp} is the thread's stack pointer (rt_sigreturn's frame is there). */
+    private Decoded decodeNow(Tracee t, long sp) {
+        memory.target(t.tid);
+        memory.stackPointer(sp);
+        return decoder.decode(t.proc.pid, t.nr, t.args, 0, false, false, memory);
     }
 
     private Decoded decodeNow(Tracee t, long rval, boolean failed, boolean finished) {
@@ -282,8 +289,12 @@ final class StopHandler {
         } else {
             name = table.name(t.nr);
             try {
-                d = t.entryDecoded != null ? decoder.complete(t.entryDecoded, t.nr, rval, failed, finished)
-                        : decodeNow(t, rval, failed, finished);
+                if (t.entryDecoded != null) {
+                    memory.target(t.tid);
+                    d = decoder.complete(t.entryDecoded, t.nr, t.args, rval, failed, finished, memory);
+                } else {
+                    d = decodeNow(t, rval, failed, finished);
+                }
                 if (finished && !failed) retPath = decoder.returnedFd(t.proc.pid, t.nr, t.args, rval, memory);
             } catch (RuntimeException e) {
                 failures.record("decoding", name, e); // the call is still reported, with raw arguments
@@ -329,8 +340,9 @@ final class StopHandler {
             } else if (fault && code > 0) {
                 addr = sigMem.getLong(16);
             } else if (code <= 0) { // SI_USER, SI_QUEUE, SI_TKILL...: sent by a process
-                pid = sigMem.getInt(16);
-                uid = sigMem.getInt(20);
+                pid = sigMem.getInt(16); // SI_TIMER: the timer id
+                uid = sigMem.getInt(20); // SI_TIMER: the overrun count
+                if (code == -1 || code == -2) addr = sigMem.getLong(24); // SI_QUEUE, SI_TIMER: the sigval
             }
         } catch (LastErrorException e) {
             // the thread went away; the line still names the signal

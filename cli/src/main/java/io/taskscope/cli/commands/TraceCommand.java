@@ -75,6 +75,10 @@ public class TraceCommand implements Callable<Integer> {
     @Option(names = "-t", description = "Prefix lines with the time of day; -tt adds microseconds, -ttt prints epoch seconds.")
     boolean[] timestamps = new boolean[0];
 
+    @Option(names = "-q", description = "Quiet, as strace: -q hides the attach/detach messages, -qq also the "
+            + "'+++ exited with N +++' lines, -qqq every message that can be hidden.")
+    boolean[] quiet = new boolean[0];
+
     @Option(names = "-T", description = "Show the time spent in each call.")
     boolean durations;
 
@@ -153,7 +157,10 @@ public class TraceCommand implements Callable<Integer> {
         };
         PrintWriter err = spec.commandLine().getErr();
         Writer out = outputFile == null ? spec.commandLine().getOut() : openOutput(outputFile);
-        StraceFormat format = new StraceFormat(ts, durations, follow || pids.size() > 1, ZoneId.systemDefault());
+        // strace's framing: with -o FILE and -f (or several -p) every line starts with the tid; on a stream "[pid N] "
+        // while several threads are traced.
+        StraceFormat format = new StraceFormat(ts, durations, StraceFormat.framingFor(outputFile != null, follow,
+                pids.size()), ZoneId.systemDefault()).quietExit(quiet.length >= 2);
         // A process has one tracer: when the agent already traces the targets, show its events through our filter.
         var relay = io.taskscope.agent.AgentRelay.tracing(pids, io.taskscope.agent.ControlClient.defaultSocket());
         if (relay.isPresent()) {
@@ -195,7 +202,9 @@ public class TraceCommand implements Callable<Integer> {
                     err.println("taskscope: " + e.oneLine()); // a container's process may end meanwhile
                     continue;
                 }
-                err.println("taskscope: Process " + p.pid() + " attached" + (p.threads() > 1 ? " with " + p.threads() + " threads" : ""));
+                if (quiet.length == 0) {
+                    err.println("taskscope: Process " + p.pid() + " attached" + (p.threads() > 1 ? " with " + p.threads() + " threads" : ""));
+                }
                 err.flush();
             }
             tracing.complete(null); // every target attached: an end of input from now on stops the trace
@@ -212,7 +221,7 @@ public class TraceCommand implements Callable<Integer> {
             if (rescan != null) rescan.interrupt();
             List<TracedProcess> left = tracer.tracees();
             tracer.close();
-            for (TracedProcess p : left) err.println("taskscope: Process " + p.pid() + " detached");
+            if (quiet.length == 0) for (TracedProcess p : left) err.println("taskscope: Process " + p.pid() + " detached");
             boolean drained = queue.close(2000);
             if (!drained) {
                 // The writer thread is stuck in a write nobody reads (a FIFO held open, a stopped pager): the

@@ -1,0 +1,344 @@
+package io.taskscope.decode;
+
+import io.taskscope.linux.Arch;
+import io.taskscope.linux.Signals;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+
+/**
+ * The structs and small pointers strace dereferences beyond stat and sockaddr: signal sets and actions, wait
+ * statuses, rlimits, pollfds, sysinfo, utsname, timespec pairs, sigaltstack, struct flock, clone arguments and
+ * futex calls. Every printer takes the tracee's memory and prints the address when it cannot be read, as strace
+ * does. Layouts are those of the 64-bit ABIs (x86_64 and aarch64 share them here unless noted).
+ */
+final class Structs {
+    private final Xlat xlat;
+    private final boolean x86;
+    private final ZoneId zone;
+
+    Structs(Xlat xlat, Arch arch, ZoneId zone) {
+        this.xlat = xlat;
+        this.x86 = arch == Arch.X86_64;
+        this.zone = zone;
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    static ByteBuffer struct(long addr, int size, TraceeMemory mem) {
+        if (addr == 0) return null;
+        byte[] b = new byte[size];
+        int n = mem.read(addr, b, 0, size);
+        return n == size ? ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN) : null;
+    }
+
+    static String ptr(long v) {
+        return v == 0 ? "NULL" : "0x" + Long.toHexString(v);
+    }
+
+    /** strace's printnum_int: [N], NULL, or the address when unreadable. */
+    static String intAt(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, 4, mem);
+        return addr == 0 ? "NULL" : b == null ? ptr(addr) : "[" + b.getInt(0) + "]";
+    }
+
+    // ---------------------------------------------------------------- signals
+
+    /** strace's sprintsigmask_n: "[INT QUIT]", "~[RTMIN RT_1]" when two thirds or more of the bits are set. */
+    static String sigset(long mask, int bytes) {
+        int bits = Math.min(bytes, 8) * 8;
+        long valid = bits == 64 ? -1L : (1L << bits) - 1;
+        long m = mask & valid;
+        StringBuilder s = new StringBuilder();
+        if (Long.bitCount(m) >= bits * 2 / 3) {
+            m = ~m & valid;
+            s.append('~');
+        }
+        s.append('[');
+        boolean first = true;
+        for (int i = 0; i < bits; i++) {
+            if ((m & (1L << i)) == 0) continue;
+            if (!first) s.append(' ');
+            first = false;
+            int sig = i + 1;
+            if (sig < 32) s.append(Signals.name(sig).substring(3));
+            else if (sig == 32) s.append("RTMIN");
+            else s.append("RT_").append(sig - 32);
+        }
+        return s.append(']').toString();
+    }
+
+    /** A sigset behind a pointer, {@code len} bytes (rt_sigprocmask's last argument): strace prints the address for a bad length. */
+    static String sigsetAt(long addr, long len, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        if (len < 8 || len > 8) return ptr(addr);
+        ByteBuffer b = struct(addr, 8, mem);
+        return b == null ? ptr(addr) : sigset(b.getLong(0), 8);
+    }
+
+    /** {sa_handler=SIG_DFL, sa_mask=[], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x7f...}. */
+    String sigaction(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, 32, mem);
+        if (addr == 0) return "NULL";
+        if (b == null) return ptr(addr);
+        long handler = b.getLong(0), flags = b.getLong(8), restorer = b.getLong(16), mask = b.getLong(24);
+        String h = xlat.name("sa_handlers", handler);
+        StringBuilder s = new StringBuilder("{sa_handler=").append(h != null ? h : ptr(handler))
+                .append(", sa_mask=").append(sigset(mask, 8))
+                .append(", sa_flags=").append(xlat.flagsOrZero("sigaction_flags", flags));
+        if ((flags & 0x04000000L) != 0) s.append(", sa_restorer=").append(ptr(restorer));
+        return s.append('}').toString();
+    }
+
+    /** rt_sigreturn's {mask=[...]}: the ucontext's signal mask on the stack (x86_64: sp + 296 at the call). */
+    String sigreturnMask(long sp, TraceeMemory mem) {
+        if (!x86 || sp == 0) return null;
+        ByteBuffer b = struct(sp + 296, 8, mem);
+        return b == null ? null : "{mask=" + sigset(b.getLong(0), 8) + "}";
+    }
+
+    /** [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] and its signal, stop and continue forms. */
+    static String waitStatus(int status) {
+        String s;
+        if ((status & 0x7f) == 0) {
+            s = "WIFEXITED(s) && WEXITSTATUS(s) == " + ((status >> 8) & 0xff);
+        } else if ((status & 0xff) == 0x7f) {
+            s = "WIFSTOPPED(s) && WSTOPSIG(s) == " + Signals.name((status >> 8) & 0xff);
+        } else if (status == 0xffff) {
+            s = "WIFCONTINUED(s)";
+        } else {
+            s = "WIFSIGNALED(s) && WTERMSIG(s) == " + Signals.name(status & 0x7f) + ((status & 0x80) != 0 ? " && WCOREDUMP(s)" : "");
+        }
+        int rest = status >>> 16;
+        return "[{" + s + "}" + (rest != 0 ? " | 0x" + Integer.toHexString(rest << 16) : "") + "]";
+    }
+
+    // ---------------------------------------------------------------- resources and system
+
+    /** strace's print_rlim64_t: RLIM64_INFINITY, 8192*1024, or the number. */
+    static String rlim(long v) {
+        if (v == -1L) return "RLIM64_INFINITY";
+        if (Long.compareUnsigned(v, 1024) > 0 && v % 1024 == 0) return Long.toUnsignedString(v / 1024) + "*1024";
+        return Long.toUnsignedString(v);
+    }
+
+    static String rlimit(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        ByteBuffer b = struct(addr, 16, mem);
+        return b == null ? ptr(addr) : "{rlim_cur=" + rlim(b.getLong(0)) + ", rlim_max=" + rlim(b.getLong(8)) + "}";
+    }
+
+    static String sysinfo(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, 112, mem);
+        if (b == null) return ptr(addr);
+        return "{uptime=" + b.getLong(0) + ", loads=[" + Long.toUnsignedString(b.getLong(8)) + ", "
+                + Long.toUnsignedString(b.getLong(16)) + ", " + Long.toUnsignedString(b.getLong(24)) + "], totalram="
+                + Long.toUnsignedString(b.getLong(32)) + ", freeram=" + Long.toUnsignedString(b.getLong(40))
+                + ", sharedram=" + Long.toUnsignedString(b.getLong(48)) + ", bufferram=" + Long.toUnsignedString(b.getLong(56))
+                + ", totalswap=" + Long.toUnsignedString(b.getLong(64)) + ", freeswap=" + Long.toUnsignedString(b.getLong(72))
+                + ", procs=" + (b.getShort(80) & 0xffff) + ", totalhigh=" + Long.toUnsignedString(b.getLong(88))
+                + ", freehigh=" + Long.toUnsignedString(b.getLong(96)) + ", mem_unit=" + Integer.toUnsignedString(b.getInt(104)) + "}";
+    }
+
+    /** {sysname="Linux", nodename="vm", ...}: strace's abbreviated struct utsname. */
+    static String utsname(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, 130, mem);
+        if (b == null) return ptr(addr);
+        return "{sysname=" + field(b, 0, 65) + ", nodename=" + field(b, 65, 65) + ", ...}";
+    }
+
+    private static String field(ByteBuffer b, int off, int max) {
+        int end = off;
+        while (end < off + max && b.get(end) != 0) end++;
+        byte[] s = new byte[end - off];
+        b.get(off, s);
+        return SyscallDecoder.quote(s, false);
+    }
+
+    /** sched_getaffinity's CPU set: [0 1], {@code bytes} long (the return value). */
+    static String cpuSet(long addr, long bytes, TraceeMemory mem) {
+        int n = (int) Math.min(Math.max(bytes, 0), 1024);
+        byte[] b = new byte[n];
+        if (n == 0 || mem.read(addr, b, 0, n) != n) return ptr(addr);
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < n * 8; i++) {
+            if ((b[i / 8] & (1 << (i % 8))) == 0) continue;
+            if (s.length() > 1) s.append(' ');
+            s.append(i);
+        }
+        return s.append(']').toString();
+    }
+
+    /** {ss_sp=0x7f..., ss_flags=0, ss_size=65536}. */
+    static String stack(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        ByteBuffer b = struct(addr, 24, mem);
+        if (b == null) return ptr(addr);
+        int flags = b.getInt(8);
+        String f = flags == 0 ? "0" : (flags & 1) != 0 ? "SS_ONSTACK" : (flags & 2) != 0 ? "SS_DISABLE" : "0x" + Integer.toHexString(flags);
+        return "{ss_sp=" + ptr(b.getLong(0)) + ", ss_flags=" + f + ", ss_size=" + Long.toUnsignedString(b.getLong(16)) + "}";
+    }
+
+    // ---------------------------------------------------------------- time
+
+    /** utimensat's [UTIME_OMIT, {tv_sec=..., tv_nsec=...} /* 2013-10-23T12:41:22+0000 *&#47;] (NULL: now). */
+    String timespecPair(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        ByteBuffer b = struct(addr, 32, mem);
+        if (b == null) return ptr(addr);
+        return "[" + utimeSpec(b.getLong(0), b.getLong(8)) + ", " + utimeSpec(b.getLong(16), b.getLong(24)) + "]";
+    }
+
+    private String utimeSpec(long sec, long nsec) {
+        if (nsec == (1L << 30) - 1) return "UTIME_NOW";
+        if (nsec == (1L << 30) - 2) return "UTIME_OMIT";
+        return "{tv_sec=" + sec + ", tv_nsec=" + nsec + "}" + dateComment(sec, nsec);
+    }
+
+    /** strace's sprinttime_nsec: " /* 2013-10-23T12:41:22+0000 *&#47;", with .nnnnnnnnn when the nanoseconds are not 0. */
+    String dateComment(long sec, long nsec) {
+        if (nsec < 0 || nsec >= 1_000_000_000L) return "";
+        ZonedDateTime t;
+        try {
+            t = Instant.ofEpochSecond(sec).atZone(zone);
+        } catch (java.time.DateTimeException e) {
+            return "";
+        }
+        int off = t.getOffset().getTotalSeconds() / 60;
+        StringBuilder s = new StringBuilder(" /* ").append(t.getYear()).append('-').append(two(t.getMonthValue())).append('-')
+                .append(two(t.getDayOfMonth())).append('T').append(two(t.getHour())).append(':').append(two(t.getMinute()))
+                .append(':').append(two(t.getSecond()));
+        if (nsec != 0) {
+            String n = Long.toString(nsec);
+            s.append('.').append("0".repeat(9 - n.length())).append(n);
+        }
+        s.append(off < 0 ? '-' : '+').append(two(Math.abs(off) / 60)).append(two(Math.abs(off) % 60));
+        return s.append(" */").toString();
+    }
+
+    private static String two(int v) {
+        return v < 10 ? "0" + v : Integer.toString(v);
+    }
+
+    static String timespec(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        ByteBuffer b = struct(addr, 16, mem);
+        return b == null ? ptr(addr) : "{tv_sec=" + b.getLong(0) + ", tv_nsec=" + b.getLong(8) + "}";
+    }
+
+    // ---------------------------------------------------------------- descriptors
+
+    /** poll's input: [{fd=3, events=POLLIN}, ...]. */
+    String pollfds(long addr, long nfds, TraceeMemory mem, boolean revents) {
+        if (addr == 0) return "NULL";
+        int n = (int) Math.min(Math.max(nfds, 0), 1024);
+        ByteBuffer b = struct(addr, Math.max(n, 1) * 8, mem);
+        if (b == null) return ptr(addr);
+        StringBuilder s = new StringBuilder("[");
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            int fd = b.getInt(i * 8);
+            int ev = b.getShort(i * 8 + (revents ? 6 : 4)) & 0xffff;
+            if (revents && (ev == 0 || fd < 0)) continue;
+            if (any) s.append(", ");
+            any = true;
+            s.append("{fd=").append(fd).append(revents ? ", revents=" : ", events=").append(xlat.flagsOrZero("poll_events", ev)).append('}');
+        }
+        return s.append(']').toString();
+    }
+
+    /** struct flock for F_GETLK/F_SETLK/F_SETLKW: {l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=0}. */
+    String flock(long addr, TraceeMemory mem, boolean withPid) {
+        ByteBuffer b = struct(addr, 32, mem);
+        if (b == null) return ptr(addr);
+        StringBuilder s = new StringBuilder("{l_type=").append(xlat.nameOr("flock_types", b.getShort(0) & 0xffff, " /* F_??? */"))
+                .append(", l_whence=").append(xlat.nameOr("seek_whence", b.getShort(2) & 0xffff, " /* SEEK_??? */"))
+                .append(", l_start=").append(b.getLong(8)).append(", l_len=").append(b.getLong(16));
+        if (withPid) s.append(", l_pid=").append(b.getInt(24));
+        return s.append('}').toString();
+    }
+
+    // ---------------------------------------------------------------- processes
+
+    /** clone's arguments, printed as strace names them (child_stack=, flags=, parent_tid=, tls=, child_tidptr=). */
+    java.util.List<String> clone(long[] args, boolean ok, TraceeMemory mem) {
+        long flags = args[0] & ~0xffL;
+        int sig = (int) (args[0] & 0xff);
+        long ptid = args[2], ctid = x86 ? args[3] : args[4], tls = x86 ? args[4] : args[3];
+        java.util.List<String> out = new java.util.ArrayList<>(5);
+        out.add("child_stack=" + ptr(args[1]));
+        String f = flags != 0 ? xlat.flags("clone_flags", flags) + (sig != 0 ? "|" + signal(sig) : "") : signal(sig);
+        out.add("flags=" + f);
+        if ((flags & (0x00100000L | 0x1000L)) != 0) {
+            out.add("parent_tid=" + (ok ? intAt(ptid, mem) : ptr(ptid)));
+        }
+        if ((flags & 0x00080000L) != 0) out.add("tls=" + ptr(tls));
+        if ((flags & (0x01000000L | 0x00200000L)) != 0) out.add("child_tidptr=" + ptr(ctid));
+        return out;
+    }
+
+    private static String signal(int sig) {
+        return sig == 0 ? "0" : Signals.name(sig);
+    }
+
+    /** clone3's struct clone_args, and " => {parent_tid=[N]}" once the kernel filled it in. */
+    String cloneArgs(long addr, long size, boolean ok, TraceeMemory mem) {
+        if (size < 64) return ptr(addr);
+        ByteBuffer b = struct(addr, (int) Math.min(size, 88), mem);
+        if (b == null) return ptr(addr);
+        long flags = b.getLong(0), pidfd = b.getLong(8), childTid = b.getLong(16), parentTid = b.getLong(24);
+        long exitSignal = b.getLong(32), stack = b.getLong(40), stackSize = b.getLong(48), tls = b.getLong(56);
+        StringBuilder s = new StringBuilder("{flags=").append(xlat.flagsOrZero("clone_flags", flags));
+        if ((flags & 0x1000L) != 0) s.append(", pidfd=").append(ptr(pidfd));
+        if ((flags & (0x01000000L | 0x00200000L)) != 0) s.append(", child_tid=").append(ptr(childTid));
+        if ((flags & 0x00100000L) != 0) s.append(", parent_tid=").append(ptr(parentTid));
+        s.append(", exit_signal=").append(exitSignal >= 0 && exitSignal < Integer.MAX_VALUE ? signal((int) exitSignal)
+                : Long.toUnsignedString(exitSignal));
+        s.append(", stack=").append(ptr(stack)).append(", stack_size=0x").append(Long.toHexString(stackSize));
+        if ((flags & 0x00080000L) != 0) s.append(", tls=").append(ptr(tls));
+        s.append('}');
+        if (ok && (flags & 0x00100000L) != 0) s.append(" => {parent_tid=").append(intAt(parentTid, mem)).append('}');
+        return s.toString();
+    }
+
+    /** futex's arguments: how many and which depends on the operation, as in strace's futex.c. */
+    java.util.List<String> futex(long[] args, TraceeMemory mem) {
+        int op = (int) args[1];
+        int cmd = op & 127;
+        String val = Integer.toUnsignedString((int) args[2]);
+        String val2 = Integer.toUnsignedString((int) args[3]);
+        java.util.List<String> out = new java.util.ArrayList<>(6);
+        out.add(ptr(args[0]));
+        String name = xlat.name("futex_ops", op & ~256L & 0xffffffffL);
+        out.add(name == null ? "0x" + Integer.toHexString(op) + " /* FUTEX_??? */" : (op & 256) != 0 ? name + "|FUTEX_CLOCK_REALTIME" : name);
+        String bitset = xlat.nameOr("futex_bitset", args[5] & 0xffffffffL, "");
+        switch (cmd) {
+            case 0 -> { out.add(val); out.add(timespec(args[3], mem)); }
+            case 6, 13 -> out.add(timespec(args[3], mem));
+            case 9 -> { out.add(val); out.add(timespec(args[3], mem)); out.add(bitset); }
+            case 10 -> { out.add(val); out.add(bitset); }
+            case 3 -> { out.add(val); out.add(val2); out.add(ptr(args[4])); }
+            case 4, 12 -> { out.add(val); out.add(val2); out.add(ptr(args[4])); out.add(Integer.toUnsignedString((int) args[5])); }
+            case 5 -> { out.add(val); out.add(val2); out.add(ptr(args[4])); out.add(wakeOp((int) args[5])); }
+            case 11 -> { out.add(val); out.add(timespec(args[3], mem)); out.add(ptr(args[4])); }
+            case 1, 2 -> out.add(val);
+            case 7, 8 -> { }
+            default -> { out.add(val); out.add(ptr(args[3])); out.add(ptr(args[4])); out.add("0x" + Integer.toHexString((int) args[5])); }
+        }
+        return out;
+    }
+
+    private static final String[] WAKE_OPS = {"FUTEX_OP_SET", "FUTEX_OP_ADD", "FUTEX_OP_OR", "FUTEX_OP_ANDN", "FUTEX_OP_XOR"};
+    private static final String[] WAKE_CMPS = {"FUTEX_OP_CMP_EQ", "FUTEX_OP_CMP_NE", "FUTEX_OP_CMP_LT", "FUTEX_OP_CMP_LE",
+            "FUTEX_OP_CMP_GT", "FUTEX_OP_CMP_GE"};
+
+    private static String wakeOp(int v) {
+        int op = (v >>> 28) & 7, cmp = (v >>> 24) & 15;
+        String shift = ((v >>> 28) & 8) != 0 ? "FUTEX_OP_OPARG_SHIFT<<28|" : "";
+        return shift + (op < WAKE_OPS.length ? WAKE_OPS[op] : op + " /* FUTEX_OP_??? */") + "<<28|0x" + Integer.toHexString((v >>> 12) & 0xfff)
+                + "<<12|" + (cmp < WAKE_CMPS.length ? WAKE_CMPS[cmp] : cmp + " /* FUTEX_OP_CMP_??? */") + "<<24|0x"
+                + Integer.toHexString(v & 0xfff);
+    }
+}
