@@ -149,6 +149,7 @@ public final class StraceFormat {
         } else {
             b.append(s.ret());
             if (s.retPath() != null) b.append('<').append(s.retPath()).append('>'); // -y: = 3</etc/hostname>
+            if (s.retDetail() != null) b.append(' ').append(s.retDetail()); // poll: = 1 ([{fd=5, revents=POLLIN}])
         }
         if (durations) {
             long us = s.durationMicros();

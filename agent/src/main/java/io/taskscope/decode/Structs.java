@@ -222,6 +222,32 @@ final class Structs {
         return v < 10 ? "0" + v : Integer.toString(v);
     }
 
+    /** {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=50000000}}. */
+    static String itimerspec(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        ByteBuffer b = struct(addr, 32, mem);
+        return b == null ? ptr(addr) : "{it_interval={tv_sec=" + b.getLong(0) + ", tv_nsec=" + b.getLong(8)
+                + "}, it_value={tv_sec=" + b.getLong(16) + ", tv_nsec=" + b.getLong(24) + "}}";
+    }
+
+    private static final String[] SIGEV_NOTIFY = {"SIGEV_SIGNAL", "SIGEV_NONE", "SIGEV_THREAD"};
+
+    /** timer_create's {sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}. */
+    String sigevent(long addr, TraceeMemory mem) {
+        if (addr == 0) return "NULL";
+        ByteBuffer b = struct(addr, 64, mem);
+        if (b == null) return ptr(addr);
+        long value = b.getLong(0);
+        int signo = b.getInt(8), notify = b.getInt(12);
+        StringBuilder s = new StringBuilder("{");
+        if (value != 0) s.append("sigev_value={sival_int=").append((int) value).append(", sival_ptr=").append(ptr(value)).append("}, ");
+        s.append("sigev_signo=").append(signal(signo)).append(", sigev_notify=");
+        if (notify >= 0 && notify < SIGEV_NOTIFY.length) s.append(SIGEV_NOTIFY[notify]);
+        else if (notify == 4) s.append("SIGEV_THREAD_ID, sigev_notify_thread_id=").append(b.getInt(16));
+        else s.append(notify);
+        return s.append('}').toString();
+    }
+
     static String timespec(long addr, TraceeMemory mem) {
         if (addr == 0) return "NULL";
         ByteBuffer b = struct(addr, 16, mem);
@@ -230,8 +256,8 @@ final class Structs {
 
     // ---------------------------------------------------------------- descriptors
 
-    /** poll's input: [{fd=3, events=POLLIN}, ...]. */
-    String pollfds(long addr, long nfds, TraceeMemory mem, boolean revents) {
+    /** poll's input: [{fd=3, events=POLLIN}, ...] (with -y the fds' paths, {@code fdText}); its output: revents. */
+    String pollfds(long addr, long nfds, TraceeMemory mem, boolean revents, java.util.function.IntFunction<String> fdText) {
         if (addr == 0) return "NULL";
         int n = (int) Math.min(Math.max(nfds, 0), 1024);
         ByteBuffer b = struct(addr, Math.max(n, 1) * 8, mem);
@@ -244,7 +270,7 @@ final class Structs {
             if (revents && (ev == 0 || fd < 0)) continue;
             if (any) s.append(", ");
             any = true;
-            s.append("{fd=").append(fd).append(revents ? ", revents=" : ", events=").append(xlat.flagsOrZero("poll_events", ev)).append('}');
+            s.append("{fd=").append(fdText != null ? fdText.apply(fd) : Integer.toString(fd)).append(revents ? ", revents=" : ", events=").append(xlat.flagsOrZero("poll_events", ev)).append('}');
         }
         return s.append(']').toString();
     }

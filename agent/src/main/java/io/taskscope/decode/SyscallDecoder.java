@@ -88,7 +88,15 @@ public final class SyscallDecoder {
         /** sched_getaffinity's CPU mask: [0 1]. */
         CPUSET,
         /** A socklen_t the call reads and writes: [128 => 16]. */
-        SOCKLEN
+        SOCKLEN,
+        /** nanosleep's rem: printed only when a signal interrupted the call (the kernel wrote it then). */
+        REMTIMESPEC,
+        /** struct sigevent read by timer_create. */
+        SIGEVENT,
+        /** struct itimerspec read by the call (timer_settime's new value). */
+        ITIMERSPEC,
+        /** struct itimerspec the call writes. */
+        OITIMERSPEC
     }
 
     /** Kinds the call writes: read at the exit stop, printed only when the call succeeded. */
@@ -96,10 +104,15 @@ public final class SyscallDecoder {
             ArgKind.STATX, ArgKind.STATFS, ArgKind.RBUF, ArgKind.PIPEFD, ArgKind.DENTS, ArgKind.SOCKADDROUT,
             ArgKind.INTPTR, ArgKind.OSIGSET, ArgKind.OSIGACTION, ArgKind.ORLIMIT, ArgKind.HEXBUF, ArgKind.WAITSTATUS,
             ArgKind.CLONE, ArgKind.CLONE3, ArgKind.SYSINFO, ArgKind.UTSNAME, ArgKind.OSTACK, ArgKind.CPUSET,
-            ArgKind.SOCKLEN, ArgKind.FCNTLARG, ArgKind.IOCTLARG, ArgKind.FUTEX, ArgKind.POLLFDS);
+            ArgKind.SOCKLEN, ArgKind.FCNTLARG, ArgKind.IOCTLARG, ArgKind.FUTEX, ArgKind.POLLFDS, ArgKind.REMTIMESPEC,
+            ArgKind.OITIMERSPEC);
 
     /** A call decoded as strace prints it; {@code path} raw (unescaped), {@code flags} the open/access flags. */
-    public record Decoded(List<String> args, String path, String flags) {}
+    public record Decoded(List<String> args, String path, String flags, String retDetail) {
+        public Decoded(List<String> args, String path, String flags) {
+            this(args, path, flags, null);
+        }
+    }
 
     private static final int AT_FDCWD = -100;
     private static final int PATH_MAX = 4096;
@@ -316,7 +329,7 @@ public final class SyscallDecoder {
                         default -> ptr(v);
                     };
                 }
-                case PIPEFD -> s = ok ? pipe(v, mem) : ptr(v);
+                case PIPEFD -> s = ok ? pipe(pid, v, mem) : ptr(v);
                 case DENTS -> s = ok ? ptr(v) + " /* " + dirents(v, rval, mem) + " entries */" : ptr(v);
                 case FAMILY -> s = xlat.nameOr("address_families", v & 0xffffffffL, " /* AF_??? */");
                 case SOCKTYPE -> {
@@ -356,7 +369,8 @@ public final class SyscallDecoder {
                     s = b == null ? ptr(v) : Structs.waitStatus(b.getInt(0));
                 }
                 case CLONE3 -> s = structs.cloneArgs(v, args[1], ok, mem);
-                case POLLFDS -> s = structs.pollfds(v, i < 5 ? args[i + 1] : 0, mem, false);
+                case POLLFDS -> s = structs.pollfds(v, i < 5 ? args[i + 1] : 0, mem, false,
+                        decodeFds && pid >= 0 ? fd -> fd(pid, fd, mem) : null);
                 case SYSINFO -> s = ok ? Structs.sysinfo(v, mem) : ptr(v);
                 case UTSNAME -> s = ok ? Structs.utsname(v, mem) : ptr(v);
                 case UTIMENS -> s = structs.timespecPair(v, mem);
@@ -364,6 +378,14 @@ public final class SyscallDecoder {
                 case OSTACK -> s = ok || v == 0 ? Structs.stack(v, mem) : ptr(v);
                 case CPUSET -> s = ok ? Structs.cpuSet(v, rval, mem) : ptr(v);
                 case SOCKLEN -> s = v == 0 ? "NULL" : !finished || ok ? Structs.intAt(v, mem) : ptr(v);
+                case REMTIMESPEC -> {
+                    long err = failed ? -rval : 0;
+                    boolean interrupted = err == 4 || err == 512 || err == 513 || err == 514 || err == 516;
+                    s = v != 0 && finished && interrupted ? Structs.timespec(v, mem) : ptr(v);
+                }
+                case SIGEVENT -> s = structs.sigevent(v, mem);
+                case ITIMERSPEC -> s = Structs.itimerspec(v, mem);
+                case OITIMERSPEC -> s = ok || v == 0 ? Structs.itimerspec(v, mem) : ptr(v);
                 case SOCKOPT -> {
                     long level = i > 0 ? args[i - 1] & 0xffffffffL : -1;
                     String t = level == 1 ? "sockopt_socket" : level == 6 ? "sockopt_tcp" : null;
@@ -402,7 +424,11 @@ public final class SyscallDecoder {
             }
             out.add(s);
         }
-        return new Decoded(out, path, flags);
+        String detail = null;
+        if (ok && rval > 0 && sig.length > 0 && sig[0] == ArgKind.POLLFDS) {
+            detail = "(" + structs.pollfds(args[0], args[1], mem, true, null) + ")"; // strace: = 1 ([{fd=5, revents=POLLIN}])
+        }
+        return new Decoded(out, path, flags, detail);
     }
 
     // ---------------------------------------------------------------- scalars
@@ -651,9 +677,12 @@ public final class SyscallDecoder {
         return (dev & 0xff) | ((dev >>> 12) & ~0xffL);
     }
 
-    private String pipe(long addr, TraceeMemory mem) {
+    /** pipe2/socketpair's two new fds; with -y with their paths ([3<pipe:[123]>, 4<pipe:[123]>]). */
+    private String pipe(int pid, long addr, TraceeMemory mem) {
         ByteBuffer b = struct(addr, 8, mem);
-        return b == null ? hex(addr) : "[" + b.getInt(0) + ", " + b.getInt(4) + "]";
+        if (b == null) return hex(addr);
+        return "[" + (pid < 0 ? Integer.toString(b.getInt(0)) : fd(pid, b.getInt(0), mem)) + ", "
+                + (pid < 0 ? Integer.toString(b.getInt(4)) : fd(pid, b.getInt(4), mem)) + "]";
     }
 
     private int dirents(long addr, long len, TraceeMemory mem) {

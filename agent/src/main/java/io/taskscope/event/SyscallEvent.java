@@ -21,21 +21,31 @@ import java.util.List;
  * @param retPath        with -y, the path of the fd the call returned ({@code = 3</etc/hostname>}); null otherwise
  * @param coverage       for a process traced under a cost budget, the fraction of its time it has spent in syscall
  *                       mode so far (0..1): what share of its calls the stream can show; null when traced in full
+ * @param retDetail      what strace prints after the return value when it comes from the tracee's memory (poll's
+ *                       {@code ([{fd=5, revents=POLLIN}])}); null otherwise
  */
 public record SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid,
                            String syscall, List<String> args, String path, String flags, long ret, String errno,
-                           long durationMicros, String retPath, Double coverage) implements Event {
+                           long durationMicros, String retPath, Double coverage, String retDetail) implements Event {
+
+    public SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid, String syscall,
+                        List<String> args, String path, String flags, long ret, String errno, long durationMicros,
+                        String retPath, Double coverage) {
+        this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, retPath,
+                coverage, null);
+    }
 
     public SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid, String syscall,
                         List<String> args, String path, String flags, long ret, String errno, long durationMicros,
                         String retPath) {
         this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, retPath,
-                null);
+                null, null);
     }
 
     public SyscallEvent(long timeNanos, int pid, int tid, String container, String comm, int uid, String syscall,
                         List<String> args, String path, String flags, long ret, String errno, long durationMicros) {
-        this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, null, null);
+        this(timeNanos, pid, tid, container, comm, uid, syscall, args, path, flags, ret, errno, durationMicros, null, null,
+                null);
     }
 
     /** The same call with other printed arguments (secrets masked: {@code env.Redaction.event}). */

@@ -307,7 +307,7 @@ final class StopHandler {
         ModeStats m = t.proc.stats;
         Double coverage = modes.budgeted(t.proc) ? m.coverage(System.nanoTime()) : null;
         emit.offer(new SyscallEvent(emit.wall(t.entryNanos), t.proc.pid, t.tid, t.proc.container, t.proc.comm,
-                t.proc.uid, name, d.args(), d.path(), d.flags(), ret, errno, dur, retPath, coverage));
+                t.proc.uid, name, d.args(), d.path(), d.flags(), ret, errno, dur, retPath, coverage, d.retDetail()));
     }
 
     private static Decoded raw(Tracee t, long mask) {

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Attach latency and warm-up, taskscope trace against strace, interleaved, medians.
+
+For each round and each tool: a fresh tracee runs a syscall loop (stat + getppid, bench/syscall-loop.c, started
+with its go signal already sent); the tool starts as `TOOL -p PID -o FILE`; the harness polls the output file.
+  attach      command start -> the kernel shows the tracer (TracerPid in /proc/PID/status)
+  first line  command start -> the first syscall line is in the file (the first stop handled and printed)
+  first 10k   time for the first 5,000 lines (10,000 stops) after the first line
+  next 10k    time for the next 5,000 lines: the steady state the first 10,000 stops are compared with
+Run as root. ROUNDS (default 7), TS (default ./taskscope), STRACE (default strace).
+"""
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROUNDS = int(os.environ.get("ROUNDS", "7"))
+TS = os.environ.get("TS", os.path.join(ROOT, "taskscope")).split()
+STRACE = os.environ.get("STRACE", "strace").split()
+LINES = 5000
+
+
+def tracer_pid(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("TracerPid:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def one(tool, loop, work):
+    out = os.path.join(work, "out")
+    if os.path.exists(out):
+        os.unlink(out)
+    tracee = subprocess.Popen([loop, "100000000"], stdout=subprocess.DEVNULL)
+    time.sleep(0.05)
+    os.kill(tracee.pid, signal.SIGUSR1)
+    time.sleep(0.05)
+    t0 = time.monotonic()
+    tracer = subprocess.Popen(tool + ["-p", str(tracee.pid), "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    attach = first = k1 = k2 = None
+    lines = 0
+    pos = 0
+    deadline = t0 + 30
+    try:
+        while time.monotonic() < deadline and k2 is None:
+            now = time.monotonic()
+            if attach is None and tracer_pid(tracee.pid) != 0:
+                attach = now - t0
+            try:
+                with open(out, "rb") as f:
+                    f.seek(pos)
+                    chunk = f.read()
+            except FileNotFoundError:
+                chunk = b""
+            if chunk:
+                n = chunk.count(b"\n")
+                pos += len(chunk)
+                if n and first is None:
+                    first = now
+                    lines = 0
+                    n -= 1
+                lines += n
+                if first is not None and k1 is None and lines >= LINES:
+                    k1 = now
+                elif k1 is not None and lines >= 2 * LINES:
+                    k2 = now
+            else:
+                time.sleep(0.0005)
+    finally:
+        tracer.send_signal(signal.SIGINT)
+        try:
+            tracer.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            tracer.kill()
+            tracer.wait()
+        tracee.kill()
+        tracee.wait()
+    if first is None or k2 is None:
+        return None
+    return attach, first - t0, k1 - first, k2 - k1
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="taskscope-attach-")
+    loop = os.path.join(work, "syscall-loop")
+    subprocess.run(["gcc", "-O2", "-o", loop, os.path.join(ROOT, "bench/syscall-loop.c")], check=True)
+    tools = {"strace": STRACE, "taskscope": TS + ["trace"]}
+    subprocess.run(TS + ["--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # class-data archive made
+    results = {k: [] for k in tools}
+    for r in range(ROUNDS):
+        for name, cmd in tools.items():
+            res = one(cmd, loop, work)
+            if res:
+                results[name].append(res)
+    print("%-10s %10s %12s %14s %14s %8s" % ("tool", "attach ms", "1st line ms", "first 10k ms", "next 10k ms", "ratio"))
+    for name, rs in results.items():
+        if not rs:
+            print("%-10s no complete run" % name)
+            continue
+        med = [statistics.median(x[i] for x in rs) * 1000 for i in range(4)]
+        print("%-10s %10.0f %12.0f %14.0f %14.0f %8.2f" % (name, med[0], med[1], med[2], med[3], med[2] / med[3]))
+    print("(%d rounds, medians; ratio = first 10,000 stops / next 10,000 stops)" % ROUNDS)
+    subprocess.run(["rm", "-rf", work])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
