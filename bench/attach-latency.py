@@ -7,6 +7,7 @@ with its go signal already sent); the tool starts as `TOOL -p PID -o FILE`; the 
   first line  command start -> the first syscall line is in the file (the first stop handled and printed)
   first 10k   time for the first 5,000 lines (10,000 stops) after the first line
   next 10k    time for the next 5,000 lines: the steady state the first 10,000 stops are compared with
+  cpu to attach  CPU time the tool had used when the kernel showed it as the tracer (independent of other load)
 Run as root. ROUNDS (default 7), TS (default ./taskscope), STRACE (default strace).
 """
 import os
@@ -35,6 +36,16 @@ def tracer_pid(pid):
     return 0
 
 
+def cpu_ms(pid):
+    """CPU time (user + system) a process has used so far, ms: what the attach costs whatever the load."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return float("nan")
+
+
 def one(tool, loop, work):
     out = os.path.join(work, "out")
     if os.path.exists(out):
@@ -45,7 +56,7 @@ def one(tool, loop, work):
     time.sleep(0.05)
     t0 = time.monotonic()
     tracer = subprocess.Popen(tool + ["-p", str(tracee.pid), "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    attach = first = k1 = k2 = None
+    attach = first = k1 = k2 = cpu = None
     lines = 0
     pos = 0
     deadline = t0 + 30
@@ -54,6 +65,7 @@ def one(tool, loop, work):
             now = time.monotonic()
             if attach is None and tracer_pid(tracee.pid) != 0:
                 attach = now - t0
+                cpu = cpu_ms(tracer.pid)
             try:
                 with open(out, "rb") as f:
                     f.seek(pos)
@@ -85,7 +97,7 @@ def one(tool, loop, work):
         tracee.wait()
     if first is None or k2 is None:
         return None
-    return attach, first - t0, k1 - first, k2 - k1
+    return attach, first - t0, k1 - first, k2 - k1, cpu / 1000.0
 
 
 def main():
@@ -100,13 +112,15 @@ def main():
             res = one(cmd, loop, work)
             if res:
                 results[name].append(res)
-    print("%-10s %10s %12s %14s %14s %8s" % ("tool", "attach ms", "1st line ms", "first 10k ms", "next 10k ms", "ratio"))
+    print("%-10s %10s %12s %14s %14s %8s %12s" % ("tool", "attach ms", "1st line ms", "first 10k ms", "next 10k ms", "ratio",
+                                                 "cpu to attach"))
     for name, rs in results.items():
         if not rs:
             print("%-10s no complete run" % name)
             continue
-        med = [statistics.median(x[i] for x in rs) * 1000 for i in range(4)]
-        print("%-10s %10.0f %12.0f %14.0f %14.0f %8.2f" % (name, med[0], med[1], med[2], med[3], med[2] / med[3]))
+        med = [statistics.median(x[i] for x in rs) * 1000 for i in range(5)]
+        print("%-10s %10.0f %12.0f %14.0f %14.0f %8.2f %10.0f ms" % (name, med[0], med[1], med[2], med[3], med[2] / med[3],
+                                                                  med[4]))
     print("(%d rounds, medians; ratio = first 10,000 stops / next 10,000 stops)" % ROUNDS)
     subprocess.run(["rm", "-rf", work])
 

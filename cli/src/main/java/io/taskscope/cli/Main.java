@@ -24,6 +24,8 @@ public final class Main {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = run(args, out, err);
+        // ./taskscope's training run for the class-data archive: also load what `trace` needs before its first stop
+        if (Boolean.getBoolean("taskscope.train")) io.taskscope.cli.commands.TraceWarmup.run();
         if (stdoutAbandoned) {
             // A command gave up on a stdout that blocks (see abandonStdout): exit without touching it.
             err.flush();

@@ -162,7 +162,8 @@ public class TraceCommand implements Callable<Integer> {
         StraceFormat format = new StraceFormat(ts, durations, StraceFormat.framingFor(outputFile != null, follow,
                 pids.size()), ZoneId.systemDefault()).quietExit(quiet.length >= 2);
         // A process has one tracer: when the agent already traces the targets, show its events through our filter.
-        var relay = io.taskscope.agent.AgentRelay.tracing(pids, io.taskscope.agent.ControlClient.defaultSocket());
+        // (AgentSocket, not ControlClient: its class initialiser builds a Jackson mapper, ~0.3 s of CPU before the attach)
+        var relay = io.taskscope.agent.AgentRelay.tracing(pids, io.taskscope.agent.AgentSocket.path());
         if (relay.isPresent()) {
             return relay(relay.get(), filter, format, out, err);
         }
