@@ -68,7 +68,7 @@ public class FsCommand implements Callable<Integer> {
     static class Ls implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
-        @Parameters(paramLabel = "TARGET:PATH", description = "PID and a path inside its root, e.g. 42:/var/www/html")
+        @Parameters(paramLabel = "TARGET:PATH", description = TargetArg.DESCRIPTION)
         String arg;
 
         @Override
@@ -102,7 +102,7 @@ public class FsCommand implements Callable<Integer> {
         static final long JSON_MAX_BYTES = 64L << 20;
         static final long STREAM_ABOVE = 16L << 20;
 
-        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Parameters(paramLabel = "TARGET:PATH", description = TargetArg.DESCRIPTION) String arg;
         @Option(names = "--max-bytes", defaultValue = "1048576", description = "Print at most this many bytes (default: ${DEFAULT-VALUE}).")
         long maxBytes;
 
@@ -171,7 +171,7 @@ public class FsCommand implements Callable<Integer> {
     static class Stat implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
-        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Parameters(paramLabel = "TARGET:PATH", description = TargetArg.DESCRIPTION) String arg;
         @Option(names = {"-L", "--dereference"}, description = "Follow a final symlink.") boolean follow;
 
         @Override
@@ -192,7 +192,7 @@ public class FsCommand implements Callable<Integer> {
     static class Find implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
-        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Parameters(paramLabel = "TARGET:PATH", description = TargetArg.DESCRIPTION) String arg;
         @Option(names = "--name", paramLabel = "GLOB", description = "Match the file name against a glob, e.g. '*.php'.") String name;
         @Option(names = "--type", paramLabel = "f|d|l|c|b|p|s", split = ",", description = "Only these types (comma-separated).")
         List<String> types;
@@ -250,7 +250,7 @@ public class FsCommand implements Callable<Integer> {
     static class Hash implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
-        @Parameters(paramLabel = "TARGET:PATH", arity = "1..*") List<String> args;
+        @Parameters(paramLabel = "TARGET:PATH", arity = "1..*", description = TargetArg.DESCRIPTION) List<String> args;
         @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "1G", converter = Size.class,
                 description = "Refuse larger files (default ${DEFAULT-VALUE}; K, M, G, T suffixes): the digest sees every byte, "
                         + "holes included, at several seconds per GiB on a small VM.")
@@ -305,7 +305,7 @@ public class FsCommand implements Callable<Integer> {
     static class SnapshotCmd implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Limits limits;
-        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Parameters(paramLabel = "TARGET:PATH", description = TargetArg.DESCRIPTION) String arg;
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the baseline here (on the monitor), else to stdout.")
         Path output;
 
@@ -337,7 +337,7 @@ public class FsCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
         @Mixin Limits limits;
-        @Parameters(paramLabel = "TARGET:PATH") String arg;
+        @Parameters(paramLabel = "TARGET:PATH", description = TargetArg.DESCRIPTION) String arg;
         @Option(names = "--against", required = true, paramLabel = "FILE", description = "The baseline written by 'fs snapshot -o FILE'.")
         Path against;
 
@@ -399,7 +399,7 @@ public class FsCommand implements Callable<Integer> {
     static class Watch implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin JsonOption json;
-        @Parameters(paramLabel = "TARGET:PATH", arity = "1..*") List<String> args;
+        @Parameters(paramLabel = "TARGET:PATH", arity = "1..*", description = TargetArg.DESCRIPTION) List<String> args;
         @Option(names = {"-r", "--recursive"}, description = "Watch subdirectories too, including ones created later.") boolean recursive;
         @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0", description = "Stop after this long (0: until interrupted).")
         long duration;
