@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ps", mixinStandardHelpOptions = true, sortOptions = false,
@@ -53,6 +54,10 @@ public class PsCommand implements Callable<Integer> {
     @Option(names = "--show-secrets", description = "Show secrets in command lines (--password X, mysql -pX, URL "
             + "passwords, tokens) instead of <redacted> (see docs/security.md).")
     boolean showSecrets;
+
+    @Parameters(arity = "0..1", paramLabel = "aux", description = "procps's BSD-style letters, for the habit: a, u, x "
+            + "(every process, user-oriented: what taskscope ps shows anyway), w (nothing is cut), f (--tree).")
+    String bsd;
 
     @Option(names = "--tree", description = "Show the hierarchy: children indented below their parent (like ps -efH).")
     boolean tree;
@@ -209,6 +214,16 @@ public class PsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (bsd != null) {
+            for (char c : bsd.toCharArray()) {
+                if (c == 'f') tree = true;
+                else if ("auxw".indexOf(c) < 0) {
+                    throw TaskscopeException.usage("ps '" + io.taskscope.text.Escape.text(bsd) + "': only the BSD letters a, u, x, w "
+                            + "and f are understood", "taskscope ps shows every process like ps aux; narrow it with "
+                            + "--container NAME or -p PID, choose columns with -o COLUMN,..., show the tree with --tree");
+                }
+            }
+        }
         List<Column> cols = new ArrayList<>();
         for (String c : columns) cols.add(Column.parse(c));
         Set<Integer> wanted = new LinkedHashSet<>();

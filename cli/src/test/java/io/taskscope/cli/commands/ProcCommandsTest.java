@@ -277,6 +277,19 @@ class ProcCommandsTest {
         assertTrue(checked >= 3, json.toString());
     }
 
+    @Test
+    void psAuxIsWhatProcpsUsersType() {
+        Result aux = run("task", "ps", "aux");
+        assertEquals(0, aux.code(), aux.err());
+        assertEquals(run("task", "ps").out().lines().count(), aux.out().lines().count());
+        assertTrue(run("task", "ps", "auxf").out().contains("  php-fpm: pool www"), "f is the forest (--tree)");
+        Result bad = run("task", "ps", "-ef");
+        assertEquals(2, bad.code());
+        Result odd = run("task", "ps", "axZ");
+        assertUsageError(odd, "ps 'axZ': only the BSD letters a, u, x, w and f are understood");
+        assertTrue(odd.err().contains("--container NAME or -p PID"), odd.err());
+    }
+
     Result runIn(ProcPath proc, String... args) {
         System.setProperty(ProcPath.PROPERTY, proc.root().toString());
         var out = new StringWriter();
