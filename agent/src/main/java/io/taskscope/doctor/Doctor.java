@@ -53,7 +53,7 @@ public final class Doctor {
             ecs = Optional.empty();
         }
         // A metadata failure only degrades the snapshot's names; the metadata check reports it.
-        Task task = Task.snapshot(io.taskscope.proc.ProcPath.system(), ecs);
+        Task task = Task.snapshot(io.taskscope.proc.ProcPath.system(), ecs, io.taskscope.task.EngineClient.find(System.getenv()));
         List<Check> out = new Doctor(task, ecs).run();
         out.addAll(early);
         return out;
@@ -247,8 +247,8 @@ public final class Doctor {
 
     Check ecsMetadata() {
         if (ecs.isEmpty()) {
-            return Check.warn("ecs-metadata", EcsMetadataClient.ENV + " is not set: containers are named after their oldest "
-                    + "process, not the task definition", "nothing to do outside ECS; on ECS the agent sets it in every container");
+            return Check.warn("ecs-metadata", EcsMetadataClient.ENV + " is not set: containers are named by the engine's API "
+                    + "when its socket is reachable, else by their short IDs, not the task definition", "nothing to do outside ECS; on ECS the agent sets it in every container");
         }
         // The snapshot fetched it already: a second request would double the wait on a broken endpoint.
         if (task.metadata().isEmpty()) {

@@ -69,6 +69,11 @@ public final class Task {
         return snapshot(proc, ecs, Optional.empty(), new ArrayList<>());
     }
 
+    /** As {@link #snapshot(ProcPath, Optional)}, naming containers through {@code engine} off ECS (a failure is a warning). */
+    public static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, Optional<EngineClient> engine) {
+        return snapshot(proc, ecs, engine, new ArrayList<>());
+    }
+
     private static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, Optional<EngineClient> engine,
                                  List<String> warnings) {
         ProcessTable table = ProcessTable.snapshot(proc);
