@@ -25,7 +25,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 CACHE=${TASKSCOPE_ENGINES_CACHE:-/var/cache/taskscope/engines}
 JAR=${TASKSCOPE_JAR:-$REPO/cli/target/taskscope.jar}
 CASES=${TASKSCOPE_ENGINES_CASES:-docker compose pidhost pod kube}
-BASE_PACKAGES=nginx-light,php8.2-fpm,php8.2-cli,openjdk-17-jre-headless,wget,procps
+BASE_PACKAGES=nginx-light,php8.2-fpm,php8.2-cli,openjdk-17-jre-headless,wget,procps,man-db,bash-completion
 MIRROR=${TASKSCOPE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 BASE_IMAGE=taskscope-engines/base:bookworm
 PROCESS_NAMES='^(php-fpm|php-fpm8\.2|nginx|sleep|pause|catatonit|java|sh|taskscope)$'
@@ -46,7 +46,11 @@ PODMAN_SOCK=$WORK/podman.sock
 export DOCKER_HOST=unix://$DOCKER_SOCK
 DOCKERD_PID=
 PODMAN_API_PID=
-PODMAN=(podman --root "$CACHE/podman" --runroot "$WORK/podman-run" --tmpdir "$WORK/podman-tmp"
+# A guard rail for "never pull": the daemons' registry clients go through a proxy on a closed loopback port, so a
+# lookup of an image that is not local fails at once instead of leaving the machine.
+NO_REGISTRY=(env HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9
+             https_proxy=http://127.0.0.1:9 NO_PROXY= no_proxy=)
+PODMAN=("${NO_REGISTRY[@]}" podman --root "$CACHE/podman" --runroot "$WORK/podman-run" --tmpdir "$WORK/podman-tmp"
         --cgroup-manager cgroupfs --events-backend file)
 # Root here lacks CAP_SYS_RESOURCE: podman's default rlimits (nproc, nofile) are above what it may set.
 cat >"$WORK/containers.conf" <<EOF
@@ -113,6 +117,7 @@ base_tarball() {
     rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*.log
     tar --numeric-owner -C "$root" -cf "$tar.tmp" . && mv "$tar.tmp" "$tar"
     rm -rf "$root"
+    find "$CACHE" -maxdepth 1 -name 'base-*.tar' ! -name "${tar##*/}" -delete # an older package list's
   fi
   echo "$tar"
 }
@@ -145,16 +150,27 @@ build_images() {
 # The project's compose file, offline: stand-in bases, the prebuilt jar, the pause container on loopback only.
 export TASKSCOPE_PAUSE_IMAGE=taskscope-engines/pause TASKSCOPE_APP_BASE=taskscope-engines/php-fpm \
   TASKSCOPE_WEB_BASE=taskscope-engines/nginx TASKSCOPE_JRE_IMAGE=$BASE_IMAGE TASKSCOPE_JAR_SOURCE=prebuilt \
+  TASKSCOPE_BUILD_IMAGE=$BASE_IMAGE \
   TASKSCOPE_NETWORK_MODE=none TASKSCOPE_BUILD_NETWORK=none TASKSCOPE_ENGINE_SOCKET=$DOCKER_SOCK DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
+# The agent (the monitor's command in compose.yaml) traces in lifecycle mode by default (docs/modes.md): for
+# `trace` through it to show php-fpm's calls, the containers are traced in syscall mode, in full.
+cat >"$WORK/compose.syscalls.yaml" <<'YAML'
+services:
+  monitor:
+    environment:
+      TASKSCOPE_SYSCALL_CONTAINERS: "*"   # not "app": the agent names containers without the engine (Discovery)
+      TASKSCOPE_BUDGET: none
+YAML
 compose() {
-  docker-compose -p tsengines -f "$REPO/images/compose.yaml" -f "$REPO/images/compose.engine-socket.yaml" "$@"
+  docker-compose -p tsengines -f "$REPO/images/compose.yaml" -f "$REPO/images/compose.engine-socket.yaml" \
+    -f "$WORK/compose.syscalls.yaml" "$@"
 }
 
 # ------------------------------------------------------------------------------------------------------------ engines
 start_dockerd() {
   mkdir -p "$CACHE/docker"
   say "dockerd --bridge=none --iptables=false --ip6tables=false (data root $CACHE/docker)"
-  dockerd --data-root "$CACHE/docker" --exec-root "$WORK/dx" --pidfile "$WORK/dockerd.pid" -H "$DOCKER_HOST" \
+  "${NO_REGISTRY[@]}" dockerd --data-root "$CACHE/docker" --exec-root "$WORK/dx" --pidfile "$WORK/dockerd.pid" -H "$DOCKER_HOST" \
     --bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
     >"$WORK/dockerd.log" 2>&1 &
   DOCKERD_PID=$!
@@ -256,7 +272,7 @@ check_trace() {
     sleep 0.1
   done
   sleep 0.5
-  for i in $(seq 40); do
+  for i in $(seq 120); do # up to 30 s: a loaded machine delays attaching and the agent's relay
     http hoge.php | grep -q 'File not found' || true
     if grep -Eq '(stat|statx|newfstatat|lstat)\(.*"/var/www/html/hoge\.php".*= -1 ENOENT' "$out/trace.txt"; then ok=1; break; fi
     sleep 0.25
