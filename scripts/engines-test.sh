@@ -40,6 +40,10 @@ for c in dockerd docker docker-compose podman debootstrap gcc nsenter curl jq; d
 done
 [ -f "$JAR" ] || die "no $JAR; build it first (mvn -DskipTests package)"
 
+mkdir -p "$CACHE"
+# One run at a time on a machine: the cached data roots belong to one dockerd and one podman.
+exec 9>"$CACHE/lock"
+flock -w 1800 9 || die "another engines test holds $CACHE/lock for 30 minutes"
 WORK=$(mktemp -d /tmp/tsengines.XXXXXX)
 DOCKER_SOCK=$WORK/docker.sock
 PODMAN_SOCK=$WORK/podman.sock
@@ -50,7 +54,9 @@ PODMAN_API_PID=
 # lookup of an image that is not local fails at once instead of leaving the machine.
 NO_REGISTRY=(env HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9
              https_proxy=http://127.0.0.1:9 NO_PROXY= no_proxy=)
-PODMAN=("${NO_REGISTRY[@]}" podman --root "$CACHE/podman" --runroot "$WORK/podman-run" --tmpdir "$WORK/podman-tmp"
+# podman's database remembers its run and temporary directories: fixed ones (on /run), removed at the end.
+PODMAN_RUN=/run/taskscope-engines
+PODMAN=("${NO_REGISTRY[@]}" podman --root "$CACHE/podman" --runroot "$PODMAN_RUN/run" --tmpdir "$PODMAN_RUN/tmp"
         --cgroup-manager cgroupfs --events-backend file)
 # Root here lacks CAP_SYS_RESOURCE: podman's default rlimits (nproc, nofile) are above what it may set.
 cat >"$WORK/containers.conf" <<EOF
@@ -62,6 +68,12 @@ export CONTAINERS_CONF=$WORK/containers.conf
 # sockets, podman's alive/exits files): removed at the end when this run created them.
 RUN_DIRS=()
 for d in /run/docker /run/containerd /run/libpod; do [ -e "$d" ] || RUN_DIRS+=("$d"); done
+# Likewise the parent cgroups dockerd and podman (cgroupfs driver) make in every hierarchy: removed when empty.
+CGROUP_DIRS=()
+for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+  [ -d "$h" ] || continue
+  for d in "$h/docker" "$h/libpod_parent"; do [ -e "$d" ] || CGROUP_DIRS+=("$d"); done
+done
 
 # ---------------------------------------------------------------------------------------------------------- cleanup
 cleanup() {
@@ -87,13 +99,16 @@ cleanup() {
   fi
   # Whatever the daemons left mounted under our directories (nothing, normally): unmounted, and a failure.
   local left
-  left=$(awk -v w="$WORK" -v c="$CACHE" '$5 ~ "^" w || $5 ~ "^" c "/(docker|podman)/" {print $5}' /proc/self/mountinfo | sort -r)
+  left=$(awk -v w="$WORK" -v c="$CACHE" -v r="$PODMAN_RUN" '$5 ~ "^" w || $5 ~ "^" r || $5 ~ "^" c "/(docker|podman)/" {print $5}' \
+    /proc/self/mountinfo | sort -r)
   if [ -n "$left" ]; then
     echo "engines: mounts left behind: $left" >&2
     for m in $left; do umount -l "$m" 2>/dev/null; done
     [ "$rc" -ne 0 ] || rc=1
   fi
   for d in "${RUN_DIRS[@]}"; do rm -rf "$d"; done
+  rm -rf "$PODMAN_RUN"
+  for d in "${CGROUP_DIRS[@]}"; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
   rm -rf "$WORK"
   [ "$rc" -eq 0 ] && say "all cases passed" || echo "engines: failed (exit $rc)" >&2
   exit "$rc"
@@ -172,7 +187,7 @@ start_dockerd() {
   say "dockerd --bridge=none --iptables=false --ip6tables=false (data root $CACHE/docker)"
   "${NO_REGISTRY[@]}" dockerd --data-root "$CACHE/docker" --exec-root "$WORK/dx" --pidfile "$WORK/dockerd.pid" -H "$DOCKER_HOST" \
     --bridge=none --iptables=false --ip6tables=false --ip-masq=false --userland-proxy=false \
-    >"$WORK/dockerd.log" 2>&1 &
+    >"$WORK/dockerd.log" 2>&1 9>&- &
   DOCKERD_PID=$!
   for _ in $(seq 300); do
     docker version >/dev/null 2>&1 && return 0
@@ -185,7 +200,7 @@ start_dockerd() {
 
 start_podman_api() {
   say "podman system service on $PODMAN_SOCK"
-  "${PODMAN[@]}" system service --time=0 "unix://$PODMAN_SOCK" >"$WORK/podman-api.log" 2>&1 &
+  "${PODMAN[@]}" system service --time=0 "unix://$PODMAN_SOCK" >"$WORK/podman-api.log" 2>&1 9>&- &
   PODMAN_API_PID=$!
   for _ in $(seq 100); do
     curl -sf --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1 && return 0
