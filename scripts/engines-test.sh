@@ -273,11 +273,16 @@ check_case() {
   say "$CASE: ps, fs ls, env, doctor, trace: ok (containers with an ID: $names)"
 }
 
-# trace -f of the app container while hoge.php is requested: php-fpm's worker fails to stat it (ENOENT).
+# trace of the app container's php-fpm workers while hoge.php is requested: one fails to stat it (ENOENT).
 check_trace() {
   local app=$1 out=$WORK/$CASE
+  # php-fpm's workers by PID, not --container: a health check's short-lived `php -r` in the app container is no
+  # process the agent traces, and trace would then attach itself rather than relay.
+  local workers
+  workers=$(jq -r --arg a "$app" '[.processes[] | select(.container == $a and (.command | startswith("php-fpm: pool")))
+      | .pid | tostring] | join(",")' "$out/ps.json")
   mkfifo "$out/trace.in"
-  "${MON[@]}" taskscope trace -f --container "$app" -e trace=%file <"$out/trace.in" >"$out/trace.txt" 2>&1 &
+  "${MON[@]}" taskscope trace -p "$workers" -e trace=%file <"$out/trace.in" >"$out/trace.txt" 2>&1 &
   local tpid=$!
   exec 7>"$out/trace.in" # the trace runs until its input ends
   local i ok=
@@ -323,6 +328,13 @@ case_compose() {
   MON=(docker exec -i "$(compose ps -q monitor)")
   NETPID=$(docker inspect -f '{{.State.Pid}}' "$(compose ps -q pause)")
   wait_ready
+  # The agent attaches to what it discovers within a scan or two; `trace` relays only what it already traces.
+  local i
+  for i in $(seq 60); do
+    "${MON[@]}" taskscope ps --json 2>/dev/null | jq -e '[.processes[] | select(.container == "app")]
+        | length > 0 and all(.tracedByAgent == true)' >/dev/null && break
+    sleep 0.5
+  done
   check_case app app web monitor pause
   compose down -t 2 >/dev/null 2>&1 || die "docker-compose down failed"
 }
