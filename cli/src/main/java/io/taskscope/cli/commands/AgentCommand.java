@@ -77,13 +77,20 @@ public class AgentCommand implements Callable<Integer> {
             return ExitCode.OK.code();
         }
         if (check) {
-            io.taskscope.agent.Agent.filter(cfg.filter()); // what a real start would reject, --check rejects
-            out.print(RulesReport.check(rules, rules.requirements(isSyscall)));
+            var filter = io.taskscope.agent.Agent.filter(cfg.filter()); // what a real start would reject, --check rejects
+            var req = rules.requirements(isSyscall);
+            out.print(RulesReport.check(rules, req));
+            var table = io.taskscope.decode.SyscallTable.current();
+            for (String w : RulesReport.filterGaps(req, filter.selection(table), table)) out.println("warning: " + w);
             out.println("configuration ok: " + summary(cfg, rules));
             out.flush();
             return ExitCode.OK.code();
         }
         for (String w : rules.warnings()) err.println("taskscope agent: rules: " + w);
+        var table = io.taskscope.decode.SyscallTable.current();
+        for (String w : RulesReport.filterGaps(rules.requirements(isSyscall), io.taskscope.agent.Agent.filter(cfg.filter()).selection(table), table)) {
+            err.println("taskscope agent: rules: " + w);
+        }
         // The agent's own diagnostics (what it traces, what it could not) are worth seeing by default.
         Logger agentLog = (Logger) LoggerFactory.getLogger("io.taskscope.agent");
         if (agentLog.getLevel() == null || agentLog.getLevel().isGreaterOrEqual(Level.WARN)) agentLog.setLevel(Level.INFO);

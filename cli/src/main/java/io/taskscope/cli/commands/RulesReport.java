@@ -52,4 +52,24 @@ final class RulesReport {
         for (String w : rules.warnings()) b.append("warning: ").append(w).append('\n');
         return b.toString();
     }
+
+    /**
+     * One line per rule that needs a syscall the agent's filter (TASKSCOPE_FILTER) leaves out: such a rule could
+     * only fire from the events that stand in (inotify, the TracerPid scan), never from the syscall itself.
+     */
+    static List<String> filterGaps(RuleRequirements req, boolean[] selected, io.taskscope.decode.SyscallTable table) {
+        List<String> out = new java.util.ArrayList<>();
+        for (RuleRequirements.Needs n : req.rules()) {
+            java.util.Set<String> missing = new java.util.TreeSet<>();
+            for (String sc : n.syscalls()) {
+                int nr = table.byName(sc).map(io.taskscope.decode.Syscall::number).orElse(-1);
+                if (nr >= 0 && (nr >= selected.length || !selected[nr])) missing.add(sc);
+            }
+            if (!missing.isEmpty()) {
+                out.add("rule '" + n.rule() + "' needs " + String.join(", ", missing) + ", which TASKSCOPE_FILTER does not trace;"
+                        + " add them (e.g. trace=%file,%process,%network,ptrace) or the rule sees only what stands in for them");
+            }
+        }
+        return out;
+    }
 }
