@@ -17,7 +17,7 @@
 # tracer attached, before measuring (default 2; lets the JVM compile its hot path), CONFIGS (default all six,
 # in the order above), TSLAB_ID (default bench<PID>: a lab of its own, brought up and always torn down).
 # Run as root; compare ratios from one run (the machine is shared; absolute numbers move with its load).
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 ROUNDS=${ROUNDS:-5}
@@ -67,6 +67,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "lab-load: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 lab up
 PAUSE=$(runc state "tslab-$TSLAB_ID-pause" | jq -r .pid)
@@ -76,8 +77,9 @@ PIDNS=$(readlink "/proc/$PAUSE/ns/pid")
 # Host PIDs of a container's processes.
 host_pids() { runc ps --format json "tslab-$TSLAB_ID-$1" 2>/dev/null | jq -r '.[]?'; }
 # A host PID as the task's PID namespace numbers it (the monitor's view).
-task_pid() { awk '/^NSpid:/ { print $NF }' "/proc/$1/status" 2>/dev/null; }
-status_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null; }
+# Both print nothing for a process that is gone (php-fpm's dynamic pool ends idle workers at any time).
+task_pid() { awk '/^NSpid:/ { print $NF }' "/proc/$1/status" 2>/dev/null || true; }
+status_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 
 # Every process of the task (its PID namespace), host PIDs.
 task_processes() {
@@ -155,7 +157,10 @@ setup() {
     syscall) agent TASKSCOPE_MODE=syscall ;;
     strace)
       local args=() p
-      for p in $(host_pids app); do args+=(-p "$(task_pid "$p")"); done
+      for p in $(host_pids app); do
+        p=$(task_pid "$p")
+        [ -n "$p" ] && args+=(-p "$p")
+      done
       start_tracer strace -qq -f -e trace=%file -o /dev/null "${args[@]}"
       wait_traced app ;;
     trace)
