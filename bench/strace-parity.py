@@ -56,7 +56,7 @@ PROGRAMS = {
     "xz": ("xz -c /etc/services > s.xz && xz -dc s.xz | sha256sum", False),
     "find": ("find /usr/share/doc/bash /etc/ssl -maxdepth 2 -name '*.gz' -o -type l", False),
     "du-df": ("du -s /usr/share/doc/bash; df -h / >/dev/null", False),
-    "git": ("git init -q r && cd r && git config user.email a@b && git config user.name a && echo x > f "
+    "git": ("export GIT_AUTHOR_DATE=@0 GIT_COMMITTER_DATE=@0; git init -q r && cd r && git config user.email a@b && git config user.name a && echo x > f "
             "&& git add f && git -c core.fsync=none commit -qm m && git log --oneline >/dev/null && git status -s", False),
     "python3": ("/usr/bin/python3 -S -c 'import os, json; print(json.dumps(sorted(os.listdir(\"/etc/ssl\"))))'", True),
     "perl": ("perl -e 'opendir(D, \"/etc\"); my @f = readdir(D); print scalar(@f) > 0, \"\\n\"'", False),
@@ -159,6 +159,7 @@ VALUE_RULES = [
     (re.compile(r":\[\d+\]"), ":[INO]"),
     (re.compile(r"(poll\(.*, \d+, )[1-9]\d*\)"), r"\1T)"),  # poll's timeout: what is left of the caller's
     (re.compile(r"Date: [^\\]*GMT"), "Date: D"),  # the loopback server's reply
+    (re.compile(r"(tmp_obj_|/\.git/t|/\.git/objects/pack/tmp_\w+_)[A-Za-z0-9]{6,7}\b"), r"\1XXXXXX"),  # mkstemp names
     (re.compile(r"(si_utime|si_stime)=\d+(?: /\* [\d.]+ s \*/)?"), r"\1=N"),
     (re.compile(r"tv_sec=\d+, tv_nsec=\d+"), "tv_sec=S, tv_nsec=NS"),
     (re.compile(r"tv_sec=\d+, tv_usec=\d+"), "tv_sec=S, tv_usec=US"),
@@ -215,7 +216,8 @@ def normalise(path, root_pid):
         n = NAME.match(line)
         key = n.group(1) if n else line[:3]
         for p in sorted(pids, key=len, reverse=True):
-            line = re.sub(r"(?<![\w.])%s(?![\w.])" % p, lambda m, v=pids[p]: v, line)
+            # only where strace prints a pid: a return value, an argument, si_pid=, [N] (not st_size=13137)
+            line = re.sub(r"(?:(?<== )|(?<=si_pid=)|(?<=\[)|(?<=\()|(?<=, ))%s(?![\w.])" % p, lambda m, v=pids[p]: v, line)
         for rx, rep in VALUE_RULES:
             line = rx.sub(rep, line)
         if key == "getrandom":

@@ -44,6 +44,16 @@ final class Structs {
         return addr == 0 ? "NULL" : b == null ? ptr(addr) : "[" + b.getInt(0) + "]";
     }
 
+    /** An int array: [0, 27] (getgroups); the address when unreadable. At most 1024 are read. */
+    static String ints(long addr, long n, TraceeMemory mem) {
+        int count = (int) Math.min(Math.max(n, 0), 1024);
+        ByteBuffer b = count == 0 ? ByteBuffer.allocate(0) : struct(addr, count * 4, mem);
+        if (b == null) return ptr(addr);
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < count; i++) s.append(i > 0 ? ", " : "").append(Integer.toUnsignedString(b.getInt(i * 4)));
+        return s.append(']').toString();
+    }
+
     // ---------------------------------------------------------------- signals
 
     /** strace's sprintsigmask_n: "[INT QUIT]", "~[RTMIN RT_1]" when two thirds or more of the bits are set. */

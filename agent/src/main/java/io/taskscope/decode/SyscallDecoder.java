@@ -96,7 +96,9 @@ public final class SyscallDecoder {
         /** struct itimerspec read by the call (timer_settime's new value). */
         ITIMERSPEC,
         /** struct itimerspec the call writes. */
-        OITIMERSPEC
+        OITIMERSPEC,
+        /** getgroups' list: as many gids as the call returned (and the first argument allows). */
+        GIDS
     }
 
     /** Kinds the call writes: read at the exit stop, printed only when the call succeeded. */
@@ -105,7 +107,7 @@ public final class SyscallDecoder {
             ArgKind.INTPTR, ArgKind.OSIGSET, ArgKind.OSIGACTION, ArgKind.ORLIMIT, ArgKind.HEXBUF, ArgKind.WAITSTATUS,
             ArgKind.CLONE, ArgKind.CLONE3, ArgKind.SYSINFO, ArgKind.UTSNAME, ArgKind.OSTACK, ArgKind.CPUSET,
             ArgKind.SOCKLEN, ArgKind.FCNTLARG, ArgKind.IOCTLARG, ArgKind.FUTEX, ArgKind.POLLFDS, ArgKind.REMTIMESPEC,
-            ArgKind.OITIMERSPEC);
+            ArgKind.OITIMERSPEC, ArgKind.GIDS);
 
     /** A call decoded as strace prints it; {@code path} raw (unescaped), {@code flags} the open/access flags. */
     public record Decoded(List<String> args, String path, String flags, String retDetail) {
@@ -386,6 +388,7 @@ public final class SyscallDecoder {
                 case SIGEVENT -> s = structs.sigevent(v, mem);
                 case ITIMERSPEC -> s = Structs.itimerspec(v, mem);
                 case OITIMERSPEC -> s = ok || v == 0 ? Structs.itimerspec(v, mem) : ptr(v);
+                case GIDS -> s = ok && v != 0 ? Structs.ints(v, Math.min(rval, args[0] & 0xffffffffL), mem) : ptr(v);
                 case SOCKOPT -> {
                     long level = i > 0 ? args[i - 1] & 0xffffffffL : -1;
                     String t = level == 1 ? "sockopt_socket" : level == 6 ? "sockopt_tcp" : null;

@@ -88,6 +88,10 @@ class StraceParityDecodeTest {
                 + "stack=0x7fed614ef000, stack_size=0x7fff80, tls=0x7fed61cef6c0} => {parent_tid=[6488]}, 88) = 6488",
                 line("clone3", false, 6488, ca, 88));
         assertEquals(0x4000, ptid);
+        assertEquals("getgroups(0, NULL) = 0", line("getgroups", false, 0, 0, 0));
+        assertEquals("getgroups(0, []) = 0", line("getgroups", false, 0, 0, 0x6000));
+        long gids = mem.put(0x6100, le(8).putInt(0, 0).putInt(4, 27).array());
+        assertEquals("getgroups(2, [0, 27]) = 2", line("getgroups", false, 2, 2, gids));
     }
 
     @Test
