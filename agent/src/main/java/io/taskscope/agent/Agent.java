@@ -119,6 +119,7 @@ public final class Agent implements AutoCloseable {
                 a.budget = new Budget(config.modes().budget(), () -> a.tracer, a.policy);
                 a.scheduler.scheduleWithFixedDelay(a::budgetTick, 50, 50, TimeUnit.MILLISECONDS);
             }
+            a.discovery.reportForeignTracers(a::offer); // a neighbour that becomes a tracer: seen in TracerPid
             // the processes there at start are attached before we say we are up
             a.discovery.scan(a.tracer).orTimeout(2, TimeUnit.SECONDS).exceptionally(x -> null).join();
             a.refreshIdentity();

@@ -95,6 +95,26 @@ class AgentModesTest {
     }
 
     @Test
+    void aNeighbourThatBecomesATracerIsReportedAndAlertedWithoutAnySyscallStop(@TempDir Path dir) throws Exception {
+        io.taskscope.testing.Prereq.requireCommand("strace");
+        ProcessHandle victim = WebApp.isolated(dir, "fileloop", "0", "100000");
+        ProcessHandle strace = CPrograms.startShell("exec strace -qq -o /dev/null -p " + victim.pid(),
+                dir.resolve("strace.out"));
+        Lines out = new Lines();
+        // nothing selected: the TracerPid scan covers every neighbour all the same
+        try (Agent agent = Agent.start(config(dir, "spawner", Map.of()), new RuleLoader().addDefaults().build(), out)) {
+            JsonNode traced = out.await(n -> n.path("type").asText().equals("process") && n.path("kind").asText().equals("traced")
+                    && n.path("pid").asLong() == victim.pid(), 10);
+            assertEquals(strace.pid(), traced.path("tracerPid").asLong(), traced.toString());
+            JsonNode alert = out.await(n -> n.path("type").asText().equals("alert")
+                    && n.path("rule").asText().equals("ptrace-by-neighbour"), 10);
+            assertTrue(alert.toString().contains(Long.toString(victim.pid())), alert.toString());
+        } finally {
+            strace.destroy();
+        }
+    }
+
+    @Test
     void aBudgetDutyCyclesABusyProcessAndItsEventsSayWhatTheyCover(@TempDir Path dir) throws Exception {
         ProcessHandle loop = WebApp.isolated(dir, "fileloop", "0", "0");
         String bin = Pattern.quote(CPrograms.binary("fileloop").toString());
