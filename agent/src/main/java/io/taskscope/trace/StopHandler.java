@@ -75,6 +75,7 @@ final class StopHandler {
             if (t == null) return false;
         }
         if (exited(status) || signaled(status)) {
+            if (t.tid == t.proc.pid) memory.forget(t.proc.pid);
             registry.gone(t, status, this);
             return false;
         }
@@ -125,6 +126,7 @@ final class StopHandler {
                 return t.detaching ? detachNow(t, 0) : resume(t, 0, true);
             }
             case EVENT_EXEC -> {
+                memory.forget(t.proc.pid); // a new address space
                 long former = eventMessage(t.tid);
                 try {
                     t = registry.exec(t, former);
@@ -259,13 +261,13 @@ final class StopHandler {
 
     /** Decodes at the entry stop; {@code sp} is the thread's stack pointer (rt_sigreturn's frame is there). */
     private Decoded decodeNow(Tracee t, long sp) {
-        memory.target(t.tid);
+        memory.target(t.proc.pid);
         memory.stackPointer(sp);
         return decoder.decode(t.proc.pid, t.nr, t.args, 0, false, false, memory);
     }
 
     private Decoded decodeNow(Tracee t, long rval, boolean failed, boolean finished) {
-        memory.target(t.tid);
+        memory.target(t.proc.pid);
         return decoder.decode(t.proc.pid, t.nr, t.args, rval, failed, finished, memory);
     }
 
@@ -290,7 +292,7 @@ final class StopHandler {
             name = table.name(t.nr);
             try {
                 if (t.entryDecoded != null) {
-                    memory.target(t.tid);
+                    memory.target(t.proc.pid);
                     d = decoder.complete(t.entryDecoded, t.nr, t.args, rval, failed, finished, memory);
                 } else {
                     d = decodeNow(t, rval, failed, finished);
