@@ -2,6 +2,7 @@ package io.taskscope.lab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -144,6 +145,64 @@ class LabIT {
         Result r = monitor("taskscope", "fs", "ls", "app:/var/www/html");
         assertEquals(0, r.code(), r.out());
         assertTrue(r.out().contains("test.php"), r.out());
+    }
+
+    /**
+     * The README's tour cannot drift (issue 14): its commands, replayed here as images/lab/demo.sh runs them, still
+     * print output of the README's shape (ReadmeTour: same commands, ps header, containers and programs, same kinds
+     * of lines once PIDs, times, sizes and counts are normalised). On failure, run scripts/readme-tour.sh. It runs in
+     * this class to reuse its lab (about 15 s, no second lab).
+     */
+    @Test
+    void theReadmesTourIsWhatTheCommandsPrint() throws Exception {
+        List<ReadmeTour.Step> readme = ReadmeTour.ofReadme(Lab.ROOT.resolve("README.md"));
+        List<ReadmeTour.Step> tour = new ArrayList<>();
+        tour.add(new ReadmeTour.Step("taskscope ps", monitor("taskscope", "ps").out().lines().toList()));
+
+        List<JsonNode> ps = processes();
+        List<String> workers = of(ps, "app", 82, "php-fpm: pool www").stream().map(p -> p.path("pid").asText()).toList();
+        long appProcesses = ps.stream().filter(p -> p.path("container").asText().equals("app")).count();
+        String trace = "taskscope trace --container app -e trace=%file";
+        Process tracer = lab("exec", "monitor", "sh", "-c", "echo $$ >/tmp/tour-trace.pid; exec taskscope trace \"$@\"",
+                "trace", "--container", "app", "-e", "trace=%file").start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(tracer.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) lines.add(line);
+            } catch (IOException e) {
+                lines.add("(reading the trace: " + e + ")");
+            }
+        });
+        reader.start();
+        List<String> answers = new ArrayList<>();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (lines.stream().filter(l -> l.contains("attached")).count() < appProcesses) {
+                assertTrue(tracer.isAlive(), "trace exited: " + lines);
+                assertTrue(System.nanoTime() < deadline, "trace did not attach in 60 s: " + lines);
+                Thread.sleep(100);
+            }
+            for (int i = 0; i < workers.size(); i++) {   // demo.sh: the first and the last line of each answer
+                List<String> a = run("curl", "/hoge.php", "-i").out().lines().toList();
+                answers.add(a.get(0));
+                answers.add(a.get(a.size() - 1));
+            }
+            Thread.sleep(500);
+        } finally {
+            monitor("sh", "-c", "kill -INT \"$(cat /tmp/tour-trace.pid)\"");
+            if (!tracer.waitFor(30, TimeUnit.SECONDS)) tracer.destroyForcibly();
+            reader.join(10_000);
+        }
+        tour.add(new ReadmeTour.Step(trace + "   # in the background", List.of()));
+        tour.add(new ReadmeTour.Step("curl -i http://127.0.0.1:8080/hoge.php", answers));
+        tour.add(new ReadmeTour.Step("(the trace's output)", lines.stream().map(ReadmeTour::cut).toList()));
+        tour.add(new ReadmeTour.Step("taskscope fs ls app:/var/www/html",
+                monitor("taskscope", "fs", "ls", "app:/var/www/html").out().lines().toList()));
+        tour.add(new ReadmeTour.Step("taskscope env " + workers.get(0),
+                monitor("taskscope", "env", workers.get(0)).out().lines().map(ReadmeTour::cut).toList()));
+
+        String difference = ReadmeTour.difference(readme, tour);
+        assertNull(difference, difference);
     }
 
     /** runc's default capabilities plus SYS_PTRACE, under a seccomp filter: the monitor of task-definition.json. */

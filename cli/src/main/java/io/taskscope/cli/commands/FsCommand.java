@@ -401,14 +401,16 @@ public class FsCommand implements Callable<Integer> {
         @Mixin JsonOption json;
         @Parameters(paramLabel = "TARGET:PATH", arity = "1..*", description = TargetArg.DESCRIPTION) List<String> args;
         @Option(names = {"-r", "--recursive"}, description = "Watch subdirectories too, including ones created later.") boolean recursive;
-        @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0", description = "Stop after this long (0: until interrupted).")
-        long duration;
+        @Option(names = "--duration", paramLabel = io.taskscope.cli.DurationConverter.LABEL, defaultValue = "0",
+                converter = io.taskscope.cli.DurationConverter.BareSeconds.class,
+                description = "Stop after this long: 30s, 5m, 1h (0: until interrupted; a bare number is seconds).")
+        java.time.Duration duration;
         @Option(names = "--count", paramLabel = "N", defaultValue = "0", description = "Stop after N events (0: no limit).")
         long count;
 
         @Override
         public Integer call() throws InterruptedException {
-            if (duration < 0 || count < 0) throw TaskscopeException.usage("--duration and --count must not be negative", "give 0 or more");
+            if (count < 0) throw TaskscopeException.usage("--count must not be negative", "give 0 or more");
             Map<Integer, List<String>> byPid = new LinkedHashMap<>();
             Map<Integer, String> containers = new LinkedHashMap<>();
             for (String a : args) {
@@ -437,7 +439,7 @@ public class FsCommand implements Callable<Integer> {
                 spec.commandLine().getErr().flush();
                 // Until the count or duration is reached, or every watched process is gone (its container
                 // stopped: nothing will change there any more), as 'trace' ends when its tracees exit.
-                long end = duration > 0 ? System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(duration) : Long.MAX_VALUE;
+                long end = !duration.isZero() ? System.nanoTime() + duration.toNanos() : Long.MAX_VALUE;
                 while (!done.await(Math.max(1, Math.min(1000, (end - System.nanoTime()) / 1_000_000)),
                         java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     if (System.nanoTime() >= end) break;

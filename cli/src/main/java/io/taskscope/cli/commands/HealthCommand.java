@@ -3,10 +3,12 @@ package io.taskscope.cli.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.taskscope.TaskscopeException;
 import io.taskscope.agent.ControlClient;
+import io.taskscope.cli.DurationConverter;
 import io.taskscope.cli.ExitCode;
 import io.taskscope.cli.JsonOption;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,15 +30,14 @@ public class HealthCommand implements Callable<Integer> {
             description = "The agent's control socket (default: $TASKSCOPE_SOCKET, else /run/taskscope/agent.sock).")
     Path socket;
 
-    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "2000", description = "How long to wait for the answer (default ${DEFAULT-VALUE}).")
-    long timeoutMillis;
+    @Option(names = "--timeout", paramLabel = DurationConverter.LABEL, defaultValue = "2s", converter = DurationConverter.BareMillis.class,
+            description = "How long to wait for the answer: 500ms, 2s, 1m (default ${DEFAULT-VALUE}; a bare number is milliseconds).")
+    Duration timeout;
 
     @Override
     public Integer call() {
-        if (timeoutMillis <= 0) {
-            throw TaskscopeException.usage("--timeout must be a positive number of milliseconds, not " + timeoutMillis,
-                    "e.g. --timeout 2000");
-        }
+        if (timeout.isZero()) throw TaskscopeException.usage("--timeout must be longer than 0", "e.g. --timeout 2s");
+        long timeoutMillis = timeout.toMillis();
         Path path = socket != null ? socket : ControlClient.defaultSocket();
         JsonNode h;
         try (ControlClient c = ControlClient.connectOrExplain(path, timeoutMillis)) {

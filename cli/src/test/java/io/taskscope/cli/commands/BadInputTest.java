@@ -43,7 +43,8 @@ class BadInputTest {
 
     @Test
     void healthTimeoutMustBePositiveAndABadSocketIsNamed() throws Exception {
-        assertOneLine(run("health", "--timeout", "-1"), 2, "--timeout must be a positive number");
+        assertOneLine(run("health", "--timeout", "-1"), 2, "--timeout");
+        assertOneLine(run("health", "--timeout", "0"), 2, "--timeout must be longer than 0");
         assertOneLine(run("health", "--socket", "/etc/passwd"), 1, "/etc/passwd is not a socket");
         assertOneLine(run("health", "--socket", "/tmp/" + "x".repeat(120)), 2, "longer than 107 bytes");
         assertOneLine(run("health", "--socket", "/nonexistent-dir/agent.sock"), 1, "no agent is listening on /nonexistent-dir/agent.sock (no socket there)");
