@@ -35,7 +35,7 @@ class ReadmeTourTest {
     @Test
     void theReadmesTourIsDemoShsCommands() {
         assertEquals(List.of("taskscope ps", "taskscope trace --container app -e trace=%file   # in the background",
-                "curl -i http://127.0.0.1:8080/hoge.php", "(the trace's output)", "taskscope fs ls app:/var/www/html",
+                "curl -i http://N.N.N.N:N/hoge.php", "(the trace's output)", "taskscope fs ls app:/var/www/html",
                 "taskscope env N"), README.stream().map(s -> s.command().replaceAll("\\d+", "N")).toList());
         assertNull(ReadmeTour.difference(README, README));
     }
