@@ -12,7 +12,7 @@ import picocli.CommandLine.TypeConversionException;
  * {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}, rendered as {@code DURATION} in help. A bare number keeps the
  * option's old unit (milliseconds for {@code health --timeout}, seconds for {@code fs watch --duration}), so
  * scripts written before the suffixes still work; each option says which in its description. A bad value is
- * picocli's one-line usage error (exit 2) naming the option: "Invalid value for option '--timeout' (DURATION): ...".
+ * picocli's one-line usage error (exit 2) naming the option: "Invalid value for option '--timeout': ...".
  * Pick the subclass for the bare unit: {@code converter = DurationConverter.BareMillis.class}.
  */
 public abstract class DurationConverter implements ITypeConverter<Duration> {
