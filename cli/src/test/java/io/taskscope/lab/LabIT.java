@@ -100,14 +100,7 @@ class LabIT {
         Process trace = lab(cmd.toArray(String[]::new)).start();
         // stdin stays open while the trace should run: its end is one of the trace's stop conditions.
         List<String> lines = new CopyOnWriteArrayList<>();  // read while the reader thread appends
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(trace.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) lines.add(line);
-            } catch (IOException e) {
-                lines.add("(reading the trace: " + e + ")");
-            }
-        });
-        reader.start();
+        Thread reader = readLines(trace, lines);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (lines.stream().filter(l -> l.contains("attached")).count() < workers.size()) {
@@ -133,6 +126,19 @@ class LabIT {
         for (JsonNode p : of(processes(), "app", 82, "php-fpm: pool www")) {
             assertFalse(p.path("stat").asText().matches("[tT].*"), "a worker left stopped: " + p);
         }
+    }
+
+    /** A started thread that appends the trace's output lines to {@code lines} until it ends. */
+    static Thread readLines(Process trace, List<String> lines) {
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(trace.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) lines.add(line);
+            } catch (IOException e) {
+                lines.add("(reading the trace: " + e + ")");
+            }
+        });
+        reader.start();
+        return reader;
     }
 
     /** strace's line: newfstatat(AT_FDCWD, "/var/www/html/hoge.php", ..., AT_SYMLINK_NOFOLLOW) = -1 ENOENT (...). */
@@ -166,14 +172,7 @@ class LabIT {
         Process tracer = lab("exec", "monitor", "sh", "-c", "echo $$ >/tmp/tour-trace.pid; exec taskscope trace \"$@\"",
                 "trace", "--container", "app", "-e", "trace=%file").start();
         List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(tracer.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) lines.add(line);
-            } catch (IOException e) {
-                lines.add("(reading the trace: " + e + ")");
-            }
-        });
-        reader.start();
+        Thread reader = readLines(tracer, lines);
         List<String> answers = new ArrayList<>();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
