@@ -10,22 +10,22 @@ import io.taskscope.linux.Ptrace;
 import java.util.Optional;
 
 /**
- * Reads a stopped tracee's memory with pread on /proc/PID/mem, one fd per process kept open (one syscall per
- * read, as process_vm_readv). Not process_vm_readv: on a page registered with userfaultfd and never served, it
- * blocks forever (measured here), and a hostile tracee could so freeze the tracer thread and with it every tracee;
- * /proc/PID/mem answers EIO there. Reads never cross a page boundary in one call, so a string ending just before an
- * unmapped page is still read. A cached fd goes stale at an exec (the old address space) or when the PID is reused:
- * {@link #forget} at exec, and a failed read reopens once. Owned by the tracer thread; buffers are allocated once.
+ * Reads a stopped tracee's memory with process_vm_readv (one syscall, no ptrace round trips),
+ * falling back to pread on /proc/PID/mem where process_vm_readv is refused (it is subject to
+ * the same ptrace access check, but some seccomp profiles block it). Reads never cross a page
+ * boundary in one call, so a string ending just before an unmapped page is still read.
+ * Owned by the tracer thread; buffers are allocated once.
  */
 final class ProcessMemory implements TraceeMemory {
     private static final int PAGE = 4096;
     private static final int BUF = 64 * 1024;
 
     private final Memory buffer = new Memory(BUF);
-    private static final int MAX_FDS = 256;
+    private final Memory iov = new Memory(32); // local iovec, then remote iovec
     private final long bufferAddr = Pointer.nativeValue(buffer);
-    private final java.util.Map<Integer, Integer> fds = new java.util.HashMap<>();
+    private final long iovAddr = Pointer.nativeValue(iov);
     private int pid;
+    private boolean useProcMem;
 
     private long stackPointer;
 
@@ -62,43 +62,31 @@ final class ProcessMemory implements TraceeMemory {
     }
 
     private int readChunk(long addr, int len) {
-        for (int attempt = 0; attempt < 2; attempt++) {
-            int fd = fd(pid);
-            if (fd < 0) return -1;
+        if (!useProcMem) {
+            iov.setLong(0, bufferAddr);
+            iov.setLong(8, len);
+            iov.setLong(16, addr);
+            iov.setLong(24, len);
             try {
-                long n = Ptrace.pread(fd, bufferAddr, len, addr);
-                if (n > 0 || attempt == 1) return (int) n;
+                return (int) LibC.process_vm_readv(pid, iovAddr, 1, iovAddr + 16, 1, 0);
             } catch (LastErrorException e) {
-                if (e.getErrorCode() == Errno.EIO || e.getErrorCode() == Errno.EFAULT) return -1; // unmapped, or unserved
+                if (e.getErrorCode() == Errno.EFAULT || e.getErrorCode() == Errno.ESRCH) return -1;
+                useProcMem = true; // EPERM/ENOSYS: seccomp or an old kernel; /proc/PID/mem still works
             }
-            forget(pid); // stale: the process exec'd or its PID was reused; reopen once
         }
-        return -1;
-    }
-
-    private int fd(int pid) {
-        Integer fd = fds.get(pid);
-        if (fd != null) return fd;
-        if (fds.size() >= MAX_FDS) forgetAll();
+        int fd;
         try {
-            int f = Ptrace.open(io.taskscope.proc.ProcPath.system().file(pid, "mem").toString(),
-                    0 /* O_RDONLY */ | 0x80000 /* O_CLOEXEC */);
-            fds.put(pid, f);
-            return f;
+            fd = Ptrace.open(io.taskscope.proc.ProcPath.system().file(pid, "mem").toString(), 0 /* O_RDONLY */ | 0x80000 /* O_CLOEXEC */);
         } catch (LastErrorException e) {
             return -1;
         }
-    }
-
-    /** The process exec'd or ended: its cached fd names an address space that is gone. */
-    void forget(int pid) {
-        Integer fd = fds.remove(pid);
-        if (fd != null) LibC.close(fd);
-    }
-
-    void forgetAll() {
-        for (int fd : fds.values()) LibC.close(fd);
-        fds.clear();
+        try {
+            return (int) Ptrace.pread(fd, bufferAddr, len, addr);
+        } catch (LastErrorException e) {
+            return -1;
+        } finally {
+            LibC.close(fd);
+        }
     }
 
     @Override

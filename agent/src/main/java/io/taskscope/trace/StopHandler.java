@@ -75,7 +75,6 @@ final class StopHandler {
             if (t == null) return false;
         }
         if (exited(status) || signaled(status)) {
-            if (t.tid == t.proc.pid) memory.forget(t.proc.pid);
             registry.gone(t, status, this);
             return false;
         }
@@ -126,7 +125,6 @@ final class StopHandler {
                 return t.detaching ? detachNow(t, 0) : resume(t, 0, true);
             }
             case EVENT_EXEC -> {
-                memory.forget(t.proc.pid); // a new address space
                 long former = eventMessage(t.tid);
                 try {
                     t = registry.exec(t, former);
@@ -261,13 +259,13 @@ final class StopHandler {
 
     /** Decodes at the entry stop; {@code sp} is the thread's stack pointer (rt_sigreturn's frame is there). */
     private Decoded decodeNow(Tracee t, long sp) {
-        memory.target(t.proc.pid);
+        memory.target(t.tid);
         memory.stackPointer(sp);
         return decoder.decode(t.proc.pid, t.nr, t.args, 0, false, false, memory);
     }
 
     private Decoded decodeNow(Tracee t, long rval, boolean failed, boolean finished) {
-        memory.target(t.proc.pid);
+        memory.target(t.tid);
         return decoder.decode(t.proc.pid, t.nr, t.args, rval, failed, finished, memory);
     }
 
@@ -292,7 +290,7 @@ final class StopHandler {
             name = table.name(t.nr);
             try {
                 if (t.entryDecoded != null) {
-                    memory.target(t.proc.pid);
+                    memory.target(t.tid);
                     d = decoder.complete(t.entryDecoded, t.nr, t.args, rval, failed, finished, memory);
                 } else {
                     d = decodeNow(t, rval, failed, finished);
