@@ -41,6 +41,15 @@ class ReadmeTourTest {
     }
 
     @Test
+    void aSignalSomeoneElseSentIsNotDrift() {
+        int trace = step("(the trace's output)");
+        assertNull(ReadmeTour.difference(README, with(trace, out -> {
+            out.add("[pid    13] --- SIGURG {si_signo=SIGURG, si_code=SI_USER, si_pid=77, si_uid=0} ---");
+            return out;
+        })));
+    }
+
+    @Test
     void otherPidsTimesSizesPaddingAndCountsAreTheSameShape() {
         int ps = step("taskscope ps");
         List<Step> other = with(ps, out -> {
