@@ -86,7 +86,7 @@ final class ReadmeTour {
         }
         for (String l : s.output()) {
             // a signal some other process happened to send (a Go runtime's SIGURG...) is not part of the shape
-            if (l.matches("(\\[pid \\d+\\] )?--- SIG.*")) continue;
+            if (l.matches("(\\[pid\\s+\\d+\\] )?--- SIG.*")) continue;
             // KEY=VALUE of env: the names and what is redacted stay, values (hostnames, ids) may change
             String n = l.matches("[A-Za-z_][A-Za-z0-9_]*=.*") && !l.endsWith("=<redacted>") ? l.substring(0, l.indexOf('=') + 1) + "..." : l;
             shape.add(numbersOut(n));
