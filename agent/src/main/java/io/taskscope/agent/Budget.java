@@ -145,11 +145,4 @@ final class Budget {
             if (ex != null) log.debug("budget: switching {} failed: {}", pid, ex.toString());
         });
     }
-
-    /** The duty of each budgeted process (tests, diagnostics). */
-    synchronized Map<Integer, Double> duties() {
-        Map<Integer, Double> out = new HashMap<>();
-        states.forEach((pid, s) -> out.put(pid, s.duty));
-        return out;
-    }
 }

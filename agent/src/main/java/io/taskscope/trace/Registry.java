@@ -51,10 +51,6 @@ final class Registry {
         return tracees.size();
     }
 
-    boolean noProcesses() {
-        return procs.isEmpty();
-    }
-
     /** Every traced thread (a copy: the caller may add and remove while iterating). */
     List<Tracee> threads() {
         return tracees.values();
