@@ -17,27 +17,35 @@ import org.slf4j.LoggerFactory;
  * mode. Every tick (50 ms, on the agent's scheduler, never on the tracer thread) and for each budgeted process:
  *
  * <pre>
- *   rate  = syscall stops per second while in syscall mode        (measured over its syscall spells)
- *   model = rate x stop cost                                      (the tracer's measured cost of one stop)
- *   slow  = 1 - cpu(syscall spells) / cpu(lifecycle spells)       (its own progress: CPU time per second, from
- *                                                                  /proc/PID/schedstat, in each mode)
- *   cost  = max(model, slow)
- *   duty  = 1 when cost &lt;= budget, else budget / cost              (the share of a 1 s cycle in syscall mode)
+ *   rate     = syscall stops per second while in syscall mode          (measured over its syscall spells)
+ *   cpuOn    = its CPU seconds per second in syscall spells             (/proc/PID/schedstat)
+ *   cpuOff   = the same in lifecycle spells
+ *   model    = rate x stop cost / cpuOn       time stopped per second of its own run time (cpuOn counted as at
+ *                                             least 5% of a CPU, so that a quiet process stays in syscall mode)
+ *   observed = cpuOff / cpuOn - 1             how much longer its work takes in syscall mode
+ *   cost     = max(model, observed)           the overhead of syscall mode, relative to running untraced
+ *   duty     = 1 when cost &lt;= budget, else budget / cost                (at least MIN_DUTY)
  * </pre>
  *
- * The model alone underestimates a busy process's cost on a saturated VM (measured on the lab under wrk: a 5%
- * budget cost 25-45%): each stop also takes CPU from the task for the tracer and for two context switches. The
- * process's own progress in each mode is what the budget is about, so it decides whenever the process is busy
- * enough (5% of a CPU in lifecycle mode) to measure.
+ * The cost is an overhead ratio, not a share of time: a process that runs 8x slower in syscall mode costs 700%,
+ * so a 5% budget gives it 5/700 of its time there (0.7%), and its work then takes 5% longer on average. (A share
+ * of time, 1 - 1/8 = 87.5%, gave 5.7% of the time and cost 40%: measured on the lab under wrk.) The model alone
+ * misses the CPU each stop takes from the task; the observed ratio alone misses an open-loop server whose rate
+ * does not drop but whose latency grows; the larger one decides.
  *
- * A process that makes few calls (an idle server) stays in syscall mode; a busy one spends {@code duty} of each
- * second in it, so that its time lost to stops averages the budget. Escalated processes are exempt. What a
- * process's stream shows is its coverage ({@link ModeStats#coverage}), carried by its syscall events and metrics.
+ * A spell in syscall mode lasts at least MIN_ON (one tick more at most, since switches happen at ticks); the
+ * lifecycle spell after it lasts {@code on x (1 - duty) / duty} of the spell actually spent on, so the realised
+ * share is the duty whatever the tick granularity. A process that makes few calls (an idle server) stays in
+ * syscall mode. Escalated processes are exempt. What a process's stream shows is its coverage
+ * ({@link ModeStats#coverage}), carried by its syscall events and metrics.
  */
 final class Budget {
     private static final Logger log = LoggerFactory.getLogger(Budget.class);
     static final long CYCLE_NANOS = 1_000_000_000L;
-    static final double MIN_DUTY = 0.01;
+    static final long MIN_ON_NANOS = 50_000_000L;
+    static final double MIN_DUTY = 0.002;
+    /** Below this CPU share in lifecycle mode a process is too idle for its progress to say anything. */
+    static final double BUSY = 0.05;
 
     private final double budget;
     private final Supplier<Tracer> tracer;
@@ -47,12 +55,12 @@ final class Budget {
     static final class State {
         boolean on = true;
         long phaseStart;
+        long offNanos; // the length of the current lifecycle spell, fixed when it starts
         long lastStops, lastNanos;
         double rate = -1; // stops per second of syscall mode; -1 until measured
         double duty = 1;
         long lastCpu = -1, lastWall;
         double cpuOn = -1, cpuOff = -1; // CPU seconds per second in syscall and in lifecycle spells
-
     }
 
     Budget(double budget, Supplier<Tracer> tracer, Escalation policy) {
@@ -91,13 +99,13 @@ final class Budget {
                 s.rate = s.rate < 0 ? r : s.rate + (r - s.rate) * 0.3;
             }
             progress(p.pid(), s, now);
-            double cost = Math.max(s.rate < 0 ? 0 : s.rate * stopCost, slowdown(s));
-            s.duty = cost <= budget ? 1 : Math.max(MIN_DUTY, budget / cost);
+            s.duty = duty(cost(s, stopCost), budget);
             long elapsed = now - s.phaseStart;
-            if (s.on && s.duty < 1 && elapsed >= (long) (s.duty * CYCLE_NANOS)) {
+            if (s.on && s.duty < 1 && elapsed >= onNanos(s.duty)) {
+                s.offNanos = offNanos(elapsed, s.duty);
                 switchTo(t, p.pid(), s, false, now);
-            } else if (!s.on && elapsed >= (long) ((1 - s.duty) * CYCLE_NANOS)) {
-                switchTo(t, p.pid(), s, true, now);
+            } else if (!s.on && elapsed >= Math.min(s.offNanos, offNanos(onNanos(s.duty), s.duty))) {
+                switchTo(t, p.pid(), s, true, now); // a duty that rose since shortens the wait
             }
         }
         states.keySet().retainAll(wanted);
@@ -120,10 +128,30 @@ final class Budget {
         }
     }
 
-    /** How much slower the process progresses in syscall mode, once both modes were measured on a busy process. */
-    static double slowdown(State s) {
-        if (s.cpuOn < 0 || s.cpuOff < 0.05) return 0;
-        return Math.max(0, 1 - s.cpuOn / s.cpuOff);
+    /** The overhead of syscall mode relative to running untraced (1.0 = its work takes twice as long). */
+    static double cost(State s, double stopCostSeconds) {
+        double model = 0;
+        if (s.rate >= 0) {
+            // the share of each second spent stopped, against its run time (counted as at least BUSY: a quiet
+            // process's few stops cost the task next to nothing, and it stays in syscall mode)
+            model = s.rate * stopCostSeconds / Math.max(s.cpuOn, BUSY);
+        }
+        double observed = s.cpuOn >= 0 && s.cpuOff >= BUSY ? Math.max(0, s.cpuOff / Math.max(s.cpuOn, 0.001) - 1) : 0;
+        return Math.max(model, observed);
+    }
+
+    static double duty(double cost, double budget) {
+        return cost <= budget ? 1 : Math.max(MIN_DUTY, budget / cost);
+    }
+
+    /** How long a syscall spell lasts at this duty. */
+    static long onNanos(double duty) {
+        return Math.max(MIN_ON_NANOS, (long) (duty * CYCLE_NANOS));
+    }
+
+    /** How long the lifecycle spell after a syscall spell of {@code onNanos} lasts, so that the share is the duty. */
+    static long offNanos(long onNanos, double duty) {
+        return (long) (onNanos * (1 - duty) / duty);
     }
 
     private static long cpuNanos(int pid) {

@@ -1,0 +1,59 @@
+package io.taskscope.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The budget's arithmetic: what a user's TASKSCOPE_BUDGET buys, on the numbers the agent measures. */
+class BudgetTest {
+
+    private static Budget.State measured(double rate, double cpuOn, double cpuOff) {
+        Budget.State s = new Budget.State();
+        s.rate = rate;
+        s.cpuOn = cpuOn;
+        s.cpuOff = cpuOff;
+        return s;
+    }
+
+    @Test
+    void aProcessEightTimesSlowerInSyscallModeGetsOneSeventhOfTheBudgetAsItsShare() {
+        // php-fpm under wrk: 0.8 of a CPU when lifecycle-traced, 0.1 in syscall mode: its work takes 8x as long
+        Budget.State s = measured(2_000, 0.1, 0.8);
+        double cost = Budget.cost(s, 20e-6);
+        assertEquals(7.0, cost, 0.01);
+        double duty = Budget.duty(cost, 0.05);
+        assertEquals(0.05 / 7, duty, 1e-6);
+        // what the duty costs: its share of time in syscall mode times the overhead there = the budget
+        assertEquals(0.05, duty * cost, 1e-9);
+    }
+
+    @Test
+    void theStopModelDecidesWhenTheProcessDoesNotSlowDownButWaitsLonger() {
+        // an open-loop server: same CPU in both modes, but 20,000 stops a second at 25 us each = 0.5 s stopped
+        // per second against 0.5 s of its own run time
+        Budget.State s = measured(20_000, 0.5, 0.5);
+        assertEquals(1.0, Budget.cost(s, 25e-6), 1e-9);
+        assertEquals(0.05, Budget.duty(1.0, 0.05), 1e-9);
+    }
+
+    @Test
+    void aQuietProcessStaysInSyscallMode() {
+        Budget.State s = measured(50, 0.001, 0.001); // an idle server: 50 calls a second
+        double cost = Budget.cost(s, 30e-6);
+        assertTrue(cost < 0.05, "cost " + cost);
+        assertEquals(1.0, Budget.duty(cost, 0.05));
+    }
+
+    @Test
+    void spellsKeepTheShareWhateverTheTickGranularity() {
+        double duty = 0.01;
+        long on = Budget.onNanos(duty);
+        assertEquals(Budget.MIN_ON_NANOS, on, "a spell shorter than a tick or two measures nothing");
+        // the spell ended at the tick after its minimum: the lifecycle spell after it is sized on what it lasted
+        long actualOn = on + 30_000_000L;
+        long off = Budget.offNanos(actualOn, duty);
+        assertEquals(duty, (double) actualOn / (actualOn + off), 1e-6);
+        assertEquals(Budget.MIN_DUTY, Budget.duty(1e6, 0.05), "a floor, so that every process is seen now and then");
+    }
+}
