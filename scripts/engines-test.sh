@@ -173,8 +173,9 @@ cat >"$WORK/compose.syscalls.yaml" <<'YAML'
 services:
   monitor:
     environment:
-      TASKSCOPE_SYSCALL_CONTAINERS: "*"   # not "app": the agent names containers without the engine (Discovery)
+      TASKSCOPE_SYSCALL_CONTAINERS: app   # named as ps names it: the agent asks the engine too (Discovery)
       TASKSCOPE_BUDGET: none
+      TASKSCOPE_METRICS_INTERVAL: 2s      # for check_agent_names: a metrics line within seconds
 YAML
 compose() {
   docker-compose -p tsengines -f "$REPO/images/compose.yaml" -f "$REPO/images/compose.engine-socket.yaml" \
@@ -307,6 +308,38 @@ check_trace() {
 
 short() { cut -c1-12; }
 
+# check_agent_names NAME CONTAINER_ID MONITOR_ID: the agent (the monitor's command) names a container as ps does:
+# a shell exec'd in it is an exec event, a shell-in-container alert (output_fields container.name and Falco's
+# 12-digit container.id) and a metrics line, all with NAME, never the short ID.
+check_agent_names() {
+  local name=$1 cid=$2 mon=$3 out=$WORK/$CASE i exec alert metrics
+  # The agent attaches the new shell within a scan (500 ms); its exec 3 s later is then an event of a traced process.
+  docker exec "$cid" sh -c 'sleep 3; exec sh -c ": taskscope-names"' || die "$CASE: docker exec in $name failed"
+  for i in $(seq 40); do
+    docker logs "$mon" 2>/dev/null >"$out/agent.jsonl"
+    exec=$(jq -Rc 'fromjson? | select(.type == "process" and .kind == "exec" and ((.argv // []) | index(": taskscope-names")))' \
+      "$out/agent.jsonl" | sed -n 1p)
+    alert=$(jq -Rc 'fromjson? | select(.type == "alert" and .rule == "shell-in-container"
+        and (.output_fields["proc.cmdline"] // "" | contains("taskscope-names")))' "$out/agent.jsonl" | sed -n 1p)
+    metrics=$(jq -Rc --arg n "$name" 'fromjson? | select(._aws and .Container == $n)' "$out/agent.jsonl" | sed -n 1p)
+    [ -n "$exec" ] && [ -n "$alert" ] && [ -n "$metrics" ] && break
+    sleep 0.5
+  done
+  [ -n "$exec" ] || { tail -20 "$out/agent.jsonl" >&2; die "$CASE: the agent reported no exec of the shell in $name"; }
+  [ -n "$alert" ] || { tail -20 "$out/agent.jsonl" >&2; die "$CASE: the agent raised no shell-in-container alert for $name"; }
+  [ -n "$metrics" ] || { tail -5 "$out/agent.jsonl" >&2; die "$CASE: no metrics line of the agent for container $name"; }
+  local short_id
+  short_id=$(echo "$cid" | short)
+  echo "$exec" | jq -e --arg n "$name" '.container == $n' >/dev/null ||
+    die "$CASE: the agent's exec event names the container $(echo "$exec" | jq -c .container), ps names it $name"
+  echo "$alert" | jq -e --arg n "$name" --arg id "$short_id" '.container == $n and .output_fields["container.name"] == $n
+      and .output_fields["container.id"] == $id' >/dev/null ||
+    die "$CASE: the alert names the container $(echo "$alert" | jq -c '[.container, .output_fields["container.name"], .output_fields["container.id"]]'), expected [$name, $name, $short_id]"
+  echo "$alert" | jq -c '{rule, container, "container.name": .output_fields["container.name"], "container.id": .output_fields["container.id"]}' |
+    sed "s/^/  $CASE agent alert | /" >&2
+  say "$CASE: agent events, alerts and metrics name the container $name: ok"
+}
+
 # --------------------------------------------------------------------------------------------------------------- cases
 case_docker() {
   docker run -d --name pause --network none taskscope-engines/pause >/dev/null
@@ -336,6 +369,7 @@ case_compose() {
     sleep 0.5
   done
   check_case app app web monitor pause
+  check_agent_names app "$(compose ps -q app)" "$(compose ps -q monitor)"
   compose down -t 2 >/dev/null 2>&1 || die "docker-compose down failed"
 }
 

@@ -46,7 +46,9 @@ final class AgentRuleEnv implements RuleEnv, ProcessTree.Loader {
         Task t = task.get();
         if (t == null) return null;
         Optional<Container> c = t.container(name);
-        return c.map(x -> new ContainerMeta(x.id(), x.name(), x.image().orElse(null), null, null)).orElse(null);
+        // Falco's container.id is the ID as `docker ps` prints it (12 hex digits); other IDs (ECS's) stay whole.
+        return c.map(x -> new ContainerMeta(io.taskscope.task.CgroupShapes.shortId(x.id()), x.name(), x.image().orElse(null), null, null))
+                .orElse(null);
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.taskscope.proc.ProcessTable;
 import io.taskscope.task.Container;
 import io.taskscope.task.EcsMetadataClient;
 import io.taskscope.task.EcsTaskMetadata;
+import io.taskscope.task.EngineCache;
+import io.taskscope.task.EngineClient;
 import io.taskscope.task.Role;
 import io.taskscope.task.Task;
 import io.taskscope.trace.TracedProcess;
@@ -44,6 +46,8 @@ final class Discovery {
     private final AgentConfig config;
     private final ProcPath proc;
     private final Optional<EcsMetadataClient> ecs;
+    private final java.util.function.Supplier<Optional<EngineClient>> findEngine;
+    private Optional<EngineCache> engine = Optional.empty();
     private Optional<EcsTaskMetadata> metadata = Optional.empty();
     private long metadataAt;
     private int[] lastPids = new int[0];
@@ -56,13 +60,25 @@ final class Discovery {
     private ForeignTracers tracers;
 
     Discovery(AgentConfig config) {
-        this(config, ProcPath.system(), EcsMetadataClient.fromEnvironment());
+        this(config, ProcPath.system(), EcsMetadataClient.fromEnvironment(), () -> EngineClient.find(System.getenv()));
     }
 
     Discovery(AgentConfig config, ProcPath proc, Optional<EcsMetadataClient> ecs) {
+        this(config, proc, ecs, Optional::empty);
+    }
+
+    /**
+     * {@code findEngine}: the container engine's API socket, if any ({@link EngineClient#find}), looked for again at
+     * each regrouping while there is none. Containers are then named as {@code taskscope ps} names them (compose
+     * service, Kubernetes container name, engine name); the engine is asked only about containers it has not named
+     * yet ({@link EngineCache}), on the thread that scans, never the tracer's, and a failure is a warning.
+     */
+    Discovery(AgentConfig config, ProcPath proc, Optional<EcsMetadataClient> ecs,
+              java.util.function.Supplier<Optional<EngineClient>> findEngine) {
         this.config = config;
         this.proc = proc;
         this.ecs = ecs;
+        this.findEngine = findEngine;
     }
 
     /**
@@ -117,7 +133,8 @@ final class Discovery {
         lastPids = pids;
         refreshMetadata();
         List<String> warnings = new ArrayList<>();
-        Task t = Task.of(proc, ProcessTable.snapshot(proc), metadata, warnings);
+        if (engine.isEmpty()) engine = findEngine.get().map(EngineCache::new);
+        Task t = Task.of(proc, ProcessTable.snapshot(proc), metadata, engine, warnings);
         for (String w : warnings) if (warned.add(w)) log.warn("{}", w);
         Map<Integer, String> names = new HashMap<>();
         for (Container c : t.containers()) for (int pid : c.pids()) names.put(pid, c.name());

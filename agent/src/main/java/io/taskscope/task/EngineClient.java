@@ -32,11 +32,12 @@ import java.util.Optional;
  * {@link TaskscopeException} the caller turns into a warning: container names then fall back to
  * short IDs from the cgroup paths.
  */
-public final class EngineClient {
+public final class EngineClient implements EngineNames {
     /** Where engines put their socket, in the order tried after {@code $DOCKER_HOST} and {@code $CONTAINER_HOST}. */
     public static final List<Path> DEFAULT_SOCKETS = List.of(Path.of("/var/run/docker.sock"), Path.of("/run/podman/podman.sock"));
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(1000);
     private static final int MAX_REPLY = 8 << 20;
+    static final int MAX_LOOKUPS = 8;
 
     private final Path socket;
     private final Duration timeout;
@@ -70,6 +71,37 @@ public final class EngineClient {
 
     public Path socket() {
         return socket;
+    }
+
+    /**
+     * One {@code GET /containers/json}, then {@code /containers/<id>/json} for each ID it did not list (a container
+     * being created or stopped; at most {@link #MAX_LOOKUPS}); the first failure ends the asking.
+     */
+    @Override
+    public Map<String, EngineContainer> names(java.util.Collection<String> ids, List<String> warnings) {
+        Map<String, EngineContainer> out = new LinkedHashMap<>();
+        if (ids.isEmpty()) return out;
+        List<EngineContainer> listed;
+        try {
+            listed = containers();
+        } catch (TaskscopeException ex) {
+            warnings.add(ex.oneLine());
+            return out;
+        }
+        int lookups = 0;
+        for (String id : ids) {
+            Optional<EngineContainer> known = listed.stream().filter(c -> c.matches(id)).findFirst();
+            if (known.isEmpty() && lookups++ < MAX_LOOKUPS) {
+                try {
+                    known = container(id);
+                } catch (TaskscopeException ex) {
+                    warnings.add(ex.oneLine());
+                    return out;
+                }
+            }
+            known.ifPresent(c -> out.put(id, c));
+        }
+        return out;
     }
 
     /** {@code GET /containers/json}: the running containers. */

@@ -70,11 +70,11 @@ public final class Task {
     }
 
     /** As {@link #snapshot(ProcPath, Optional)}, naming containers through {@code engine} off ECS (a failure is a warning). */
-    public static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, Optional<EngineClient> engine) {
+    public static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, Optional<? extends EngineNames> engine) {
         return snapshot(proc, ecs, engine, new ArrayList<>());
     }
 
-    private static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, Optional<EngineClient> engine,
+    private static Task snapshot(ProcPath proc, Optional<EcsMetadataClient> ecs, Optional<? extends EngineNames> engine,
                                  List<String> warnings) {
         ProcessTable table = ProcessTable.snapshot(proc);
         Optional<EcsTaskMetadata> metadata = Optional.empty();
@@ -110,7 +110,7 @@ public final class Task {
     }
 
     /** Groups an existing process table; {@code engine} names containers off ECS (a failure is a warning). */
-    public static Task of(ProcPath proc, ProcessTable table, Optional<EcsTaskMetadata> metadata, Optional<EngineClient> engine,
+    public static Task of(ProcPath proc, ProcessTable table, Optional<EcsTaskMetadata> metadata, Optional<? extends EngineNames> engine,
                           List<String> incoming) {
         List<String> warnings = new ArrayList<>(incoming);
         int selfPid = table.selfPid();
@@ -217,13 +217,13 @@ public final class Task {
 
     /**
      * Each group's identity: ECS metadata when it matched; else the container ID its oldest live process shows
-     * ({@link ContainerIdentity}), named by the engine's API when a socket is reachable (asked once, only when
-     * some ID is known), else by its short ID; else, with no ID at all (host processes, plain runc ids that are
+     * ({@link ContainerIdentity}), named by the engine's API when a socket is reachable ({@link EngineNames}: asked
+     * once, only when some ID is known; the agent's {@link EngineCache} only about IDs it has not seen), else by its short ID; else, with no ID at all (host processes, plain runc ids that are
      * no engine's), its mount namespace and root, named after its oldest process.
      */
     private static Map<String, Identity> identify(ProcPath proc, ProcReader reader, Map<String, List<ProcessInfo>> members,
                                                   Map<String, EcsTaskMetadata.EcsContainer> ecsByKey, Comparator<ProcessInfo> age,
-                                                  Optional<EngineClient> engine, List<String> warnings) {
+                                                  Optional<? extends EngineNames> engine, List<String> warnings) {
         Map<String, Identity> out = new HashMap<>();
         Map<String, String> cgroupIds = new LinkedHashMap<>();
         for (Map.Entry<String, List<ProcessInfo>> e : members.entrySet()) {
@@ -237,16 +237,8 @@ public final class Task {
             Optional<String> id = live.flatMap(p -> ContainerIdentity.id(reader, p.pid()));
             if (id.isPresent()) cgroupIds.put(e.getKey(), id.get());
         }
-        List<EngineContainer> listed = List.of();
-        if (!cgroupIds.isEmpty() && engine.isPresent()) {
-            try {
-                listed = engine.get().containers();
-            } catch (TaskscopeException ex) {
-                warnings.add(ex.oneLine());
-                engine = Optional.empty();
-            }
-        }
-        int lookups = 0;
+        Map<String, EngineContainer> named = engine.isPresent() && !cgroupIds.isEmpty()
+                ? engine.get().names(List.copyOf(new java.util.LinkedHashSet<>(cgroupIds.values())), warnings) : Map.of();
         for (Map.Entry<String, List<ProcessInfo>> e : members.entrySet()) {
             if (out.containsKey(e.getKey())) continue;
             List<ProcessInfo> ps = e.getValue();
@@ -260,17 +252,8 @@ public final class Task {
             }
             int hostPid = ps.stream().filter(p -> !p.zombie()).min(age).orElse(oldest).pid();
             Optional<String> hostname = ContainerIdentity.hostname(proc, hostPid);
-            Optional<EngineContainer> known = listed.stream().filter(c -> c.matches(id)).findFirst();
-            if (known.isEmpty() && engine.isPresent() && lookups++ < 8) {
-                try {
-                    known = engine.get().container(id);
-                } catch (TaskscopeException ex) {
-                    warnings.add(ex.oneLine());
-                    engine = Optional.empty();
-                }
-            }
-            if (known.isPresent()) {
-                EngineContainer c = known.get();
+            EngineContainer c = named.get(id);
+            if (c != null) {
                 out.put(e.getKey(), new Identity(Container.Source.ENGINE, c.name(), c.id(),
                         c.image().isEmpty() ? Optional.empty() : Optional.of(c.image()), hostname));
             } else {

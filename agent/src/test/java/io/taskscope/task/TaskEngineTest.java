@@ -33,6 +33,11 @@ class TaskEngineTest {
     Path tmp;
 
     private ProcPath dockerTask() throws IOException {
+        return dockerTask(tmp);
+    }
+
+    /** The fixture task with Docker's cgroup paths (also EngineCacheTest's). */
+    static ProcPath dockerTask(Path tmp) throws IOException {
         ProcPath proc = ProcFixture.materialize("task", tmp);
         for (Map.Entry<String, List<Integer>> e : MEMBERS.entrySet()) {
             String id = e.getKey();
@@ -46,7 +51,7 @@ class TaskEngineTest {
         return proc;
     }
 
-    private static Task task(ProcPath proc, Optional<EngineClient> engine) {
+    static Task task(ProcPath proc, Optional<? extends EngineNames> engine) {
         return Task.of(proc, ProcessTable.snapshot(proc), Optional.empty(), engine, List.of());
     }
 

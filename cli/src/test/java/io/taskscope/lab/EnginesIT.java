@@ -45,6 +45,8 @@ class EnginesIT {
         for (String c : List.of("docker", "compose", "pidhost", "pod", "kube")) {
             assertTrue(out.contains("]: " + c + ": ps, fs ls, env, doctor, trace: ok"), "case " + c + " did not pass:\n" + tail(log));
         }
+        assertTrue(out.contains("]: compose: agent events, alerts and metrics name the container app: ok"),
+                "the agent's events do not name the compose service as ps does:\n" + tail(log));
         assertTrue(out.contains("all cases passed"), tail(log));
     }
 
