@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestInstance;
  * The agent as task-definition.json ships it, on the lab task under load (issue 9): every process the task starts,
  * execs and ends is reported, none lost; a web shell is alerted at its exec, escalated to syscall mode and traced
  * from its first call; and a SIGKILL of the agent leaves every process running, untraced and unstopped, whatever
- * mode it was in. One lab for the class; each test starts (and always stops) its own agent.
+ * mode it was in; and every default rule raises its alert. One lab for the class; each test starts (and always
+ * stops) its own agent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentLabIT {
@@ -52,6 +53,10 @@ class AgentLabIT {
         // the app's own program: copied in before any agent runs, so no test sees the copy
         lab.write("app", "/root/churn", churn);
         assertEquals(0, lab.exec("app", "chmod", "755", "/root/churn").code());
+        // what a web shell's payload does (open /etc/shadow, ptrace, a link in /tmp to a shell, a memfd exec):
+        // where the app's user (www-data) can run it
+        lab.write("app", "/home/www-data/falcotrigger", CPrograms.binary("falcotrigger"));
+        assertEquals(0, lab.exec("app", "chmod", "755", "/home/www-data/falcotrigger").code());
     }
 
     @AfterAll
@@ -229,6 +234,45 @@ class AgentLabIT {
             lab.exec("app", "rm", "-f", "/var/www/html/shell.php");
             Files.deleteIfExists(php);
         }
+    }
+
+    /**
+     * Every default rule raises its alert with the agent exactly as task-definition.json ships it (lifecycle mode,
+     * escalation, the web root watched), from one web shell: its drop into the document root (inotify), its shell
+     * (the exec), and what the escalated shell then does: cat /etc/shadow, a program run through a link in /tmp and
+     * from a memfd, a ptrace call (all seen because the shell and its descendants are in syscall mode).
+     */
+    @Test
+    void theAgentAsShippedRaisesEveryDefaultRule() throws Exception {
+        Path php = Files.createTempFile("taskscope-payload", ".php");
+        Files.writeString(php, "<?php system(\"sh -c 'cat /etc/shadow; /home/www-data/falcotrigger 0'\");\n");
+        try (LabAgent agent = LabAgent.start(lab, "agent-rules")) {
+            lab.write("app", "/var/www/html/payload.php", php);
+            Result r = lab.run("curl", "/payload.php");
+            assertEquals(0, r.code(), r.out());
+            Map<String, JsonNode> alerts = new HashMap<>();
+            for (String rule : List.of("write-under-web-root", "shell-in-container", "shadow-file-read", "exec-from-tmp",
+                    "ptrace-by-neighbour")) {
+                List<JsonNode> ev = agent.awaitEvent("the " + rule + " alert", 30, e -> alert(e, rule));
+                alerts.put(rule, select(ev, e -> alert(e, rule)).get(0));
+            }
+            assertTrue(alerts.get("write-under-web-root").path("output").asText().contains("payload.php"),
+                    alerts.get("write-under-web-root").toString());
+            JsonNode shell = alerts.get("shell-in-container");
+            assertEquals("app", shell.at("/output_fields/container.name").asText(), shell.toString());
+            assertTrue(shell.at("/output_fields/proc.pname").asText().startsWith("php-fpm"), "the worker's shell: " + shell);
+            assertTrue(alerts.get("shadow-file-read").path("output").asText().contains("file=/etc/shadow"),
+                    alerts.get("shadow-file-read").toString());
+            assertTrue(alerts.get("ptrace-by-neighbour").path("output").asText().contains("proc.name=falcotrigger"),
+                    alerts.get("ptrace-by-neighbour").toString());
+        } finally {
+            lab.exec("app", "rm", "-f", "/var/www/html/payload.php");
+            Files.deleteIfExists(php);
+        }
+    }
+
+    static boolean alert(JsonNode e, String rule) {
+        return "alert".equals(e.path("type").asText()) && rule.equals(e.path("rule").asText());
     }
 
     private static final Pattern PID = Pattern.compile("(?<![a-z])pid\\W{1,3}(\\d+)", Pattern.CASE_INSENSITIVE);
