@@ -77,7 +77,7 @@ final class AgentRuleEnv implements RuleEnv, ProcessTree.Loader {
         p.gid = s.gid().real();
         p.capEffective = s.capEff();
         reader.cmdline(pid).ifPresent(a -> p.argv = a);
-        reader.link(pid, "exe").ifPresent(e -> p.exe = e);
+        reader.exe(pid).ifPresent(e -> p.exe = e);
         reader.link(pid, "cwd").ifPresent(c -> p.cwd = c);
         reader.text(pid, "loginuid").ifPresent(l -> {
             try {

@@ -39,7 +39,7 @@ public final class Inspector {
         List<String> warnings = new ArrayList<>();
         String container = task.containerOf(pid).map(Container::name).orElse("");
 
-        String exe = link(r, pid, "exe", warnings);
+        String exe = r.exe(pid).orElseGet(() -> link(r, pid, "exe", warnings)); // runc's detached init: ProcReader.exe
         String cwd = link(r, pid, "cwd", warnings);
         String root = link(r, pid, "root", warnings);
 

@@ -104,6 +104,30 @@ public final class ProcReader {
         }
     }
 
+    /** What {@link #exe} reports for runc's init: its binary is a copy on a mount runc detached (see there). */
+    public static final String RUNC_INIT_EXE = "runc init (the runtime's own binary, on a detached mount)";
+    /** What {@link #exe} reports for any other executable on a detached mount. */
+    public static final String DETACHED_EXE = "(a file on a detached mount)";
+
+    /**
+     * The executable's path, {@code /proc/PID/exe}. The kernel prints a file on a mount that has been detached
+     * (umount -l) relative to that mount's root: a file bind-mounted alone then reads as {@code /}, which is never
+     * an executable. runc does exactly that while it creates a container: {@code runc init} runs from a read-only
+     * bind mount of runc's binary, detached at once (its defence against CVE-2019-5736), until it execs the
+     * container's process. That case is reported as {@link #RUNC_INIT_EXE} (recognised by runc's argv or its
+     * {@code runc:[N:STAGE]} comm), any other as {@link #DETACHED_EXE}, never as the path {@code /}.
+     */
+    public Optional<String> exe(int pid) {
+        return link(pid, "exe").map(e -> {
+            if (!e.equals("/")) return e;
+            List<String> argv = cmdline(pid).orElse(List.of());
+            boolean runc = argv.size() >= 2 && argv.get(1).equals("init")
+                    && (argv.get(0).equals("runc") || argv.get(0).endsWith("/runc"))
+                    || comm(pid).map(c -> c.startsWith("runc:[")).orElse(false);
+            return runc ? RUNC_INIT_EXE : DETACHED_EXE;
+        });
+    }
+
     /**
      * Whether {@code pid} is still the process that started at {@code startTicks} (stat field 22). Reads of one
      * process are separate opens of /proc/PID/...; a PID freed and reused between two of them would mix two processes.

@@ -116,16 +116,16 @@ final class ProcFs {
      * path to it, /srv/app/rootfs/tmp/x, which rules would read as /srv/...; its root is stripped then.
      */
     static Optional<String> exe(int pid) {
-        return rootedLink(pid, "exe");
+        return rooted(pid, reader().exe(pid)); // a detached runc binary: ProcReader.exe
     }
 
     /** The working directory as the process's container sees it (the same stripping as {@link #exe}). */
     static Optional<String> cwd(int pid) {
-        return rootedLink(pid, "cwd");
+        return rooted(pid, reader().link(pid, "cwd"));
     }
 
-    private static Optional<String> rootedLink(int pid, String name) {
-        return reader().link(pid, name).map(target -> {
+    private static Optional<String> rooted(int pid, Optional<String> link) {
+        return link.map(target -> {
             String root = reader().link(pid, "root").orElse("/");
             return !root.equals("/") && target.startsWith(root + "/") ? target.substring(root.length()) : target;
         });

@@ -40,6 +40,26 @@ public final class RuncContainer implements AutoCloseable {
      */
     public static RuncContainer start(Path workDir, String id, List<String> args, int uid, int gid, String passwd,
                                       int joinPidOf) throws IOException, InterruptedException {
+        return launch(workDir, id, args, uid, gid, passwd, joinPidOf, false);
+    }
+
+    /**
+     * As {@link #start}, but {@code runc create} only: the container is "created", its first process ({@link #pid()})
+     * is {@code runc init} waiting for {@link #startCreated()} to exec {@code args}, as an engine leaves it between
+     * create and start.
+     */
+    public static RuncContainer create(Path workDir, String id, List<String> args, int uid, int gid, String passwd,
+                                       int joinPidOf) throws IOException, InterruptedException {
+        return launch(workDir, id, args, uid, gid, passwd, joinPidOf, true);
+    }
+
+    /** {@code runc start} of a container made by {@link #create}: runc init execs the container's process. */
+    public void startCreated() throws IOException, InterruptedException {
+        run(Path.of("/"), "runc", "start", id);
+    }
+
+    private static RuncContainer launch(Path workDir, String id, List<String> args, int uid, int gid, String passwd,
+                                        int joinPidOf, boolean createOnly) throws IOException, InterruptedException {
         Path runcBin = Prereq.requireCommand("runc");
         Path bundle = workDir.resolve(id);
         Path rootfs = bundle.resolve("rootfs");
@@ -73,7 +93,8 @@ public final class RuncContainer implements AutoCloseable {
         m.writeValue(bundle.resolve("config.json").toFile(), config);
 
         Path pidFile = bundle.resolve("pid");
-        Process p = new ProcessBuilder(runcBin.toString(), "run", "-b", bundle.toString(), "--pid-file", pidFile.toString(), id)
+        Process p = new ProcessBuilder(runcBin.toString(), createOnly ? "create" : "run", "-b", bundle.toString(),
+                "--pid-file", pidFile.toString(), id)
                 .redirectInput(new File("/dev/null"))
                 .redirectOutput(bundle.resolve("stdout").toFile())
                 .redirectError(bundle.resolve("stderr").toFile())
@@ -86,7 +107,7 @@ public final class RuncContainer implements AutoCloseable {
                     c = new RuncContainer(id, p, Integer.parseInt(Files.readString(pidFile).strip()));
                     return c;
                 }
-                if (!p.isAlive()) break;
+                if (!p.isAlive() && !(createOnly && p.exitValue() == 0)) break;
                 Thread.sleep(20);
             }
             throw new IOException("runc did not start " + id + ": " + Files.readString(bundle.resolve("stderr")));
