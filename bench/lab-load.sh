@@ -11,6 +11,8 @@
 #   trace      taskscope trace --container app -e trace=%file -o /dev/null
 # Every tracer runs in the monitor container, as in the task (lab.sh exec monitor ...). Between runs each
 # configuration is torn down and checked: no process of the task traced (TracerPid 0) or stopped (state t/T).
+# The last column is the tracer's own CPU (all its threads, /proc/PID/task/*/schedstat) during the c=8 run, in
+# percent of one CPU: on a 2-vCPU task it is taken from the task's own work.
 # Targets (issue 9): shipped >= 0.95x untraced req/s (c=8) and p50 <= 1.05x (c=1); budget costs at most its 5% + 2 points.
 # Before every run php-fpm's pool is reset (graceful reload), so that no run inherits the workers the previous one grew.
 #
@@ -205,6 +207,19 @@ reset_pool() {
   die "php-fpm did not answer within 10 s of its reload"
 }
 
+# The tracer's host PID (its task PID is in the monitor's /tmp/bench-tracer.pid), and its CPU time so far (ns).
+tracer_host_pid() {
+  local tp p
+  tp=$(lab exec monitor cat /tmp/bench-tracer.pid 2>/dev/null) || return 0
+  for p in $(task_processes); do [ "$(task_pid "$p")" = "$tp" ] && echo "$p" && return 0; done
+  return 0
+}
+cpu_ns() {
+  local s=0
+  [ -z "$1" ] || s=$(cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s + 0 }') || true
+  echo "${s:-0}"
+}
+
 # wrk in the task's network namespace: "req/s p50_us p99_us errors".
 load() {
   local conns=$1 secs=$2 out
@@ -218,7 +233,7 @@ load() {
     END { printf "%.1f %.0f %.0f %d\n", rps, p50, p99, err }' <<<"$out"
 }
 
-declare -A RPS8 RPS1 P50 P99
+declare -A RPS8 RPS1 P50 P99 CPU
 nconf=${#CONFIGS[@]}
 say "lab '$TSLAB_ID' up; $ROUNDS rounds x $nconf configurations, ${DURATION}s per wrk run ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
 load 8 2 >/dev/null # the first requests of a fresh php-fpm are slower
@@ -228,7 +243,10 @@ for r in $(seq 1 "$ROUNDS"); do
     reset_pool
     setup "$c"
     load 8 "$WARMUP" >/dev/null
+    hp=""; [ "$c" = untraced ] || hp=$(tracer_host_pid)
+    t0=$(date +%s%N); cpu0=$(cpu_ns "$hp")
     res8=$(load 8 "$DURATION")
+    cpu=$(awk -v a="$cpu0" -v b="$(cpu_ns "$hp")" -v t="$(( $(date +%s%N) - t0 ))" 'BEGIN { printf "%.1f", (b - a) * 100 / t }')
     w8=$(host_pids app | wc -l)
     res1=$(load 1 "$DURATION")
     w1=$(host_pids app | wc -l)
@@ -237,26 +255,27 @@ for r in $(seq 1 "$ROUNDS"); do
     extra=$(summary "$c")
     teardown "$c"
     [ "$e8" = 0 ] && [ "$e1" = 0 ] || die "round $r, $c: wrk saw errors or non-2xx responses ($e8 at c=8, $e1 at c=1)"
-    RPS8[$c]+=" $rps8"; RPS1[$c]+=" $rps1"; P50[$c]+=" $p50"; P99[$c]+=" $p99"
-    say "round $r: $(printf '%-9s' "$c") c=8 $rps8 req/s; c=1 $rps1 req/s p50 ${p50}us p99 ${p99}us; php-fpm processes $w8/$w1${extra:+; events:$extra}"
+    RPS8[$c]+=" $rps8"; RPS1[$c]+=" $rps1"; P50[$c]+=" $p50"; P99[$c]+=" $p99"; CPU[$c]+=" $cpu"
+    say "round $r: $(printf '%-9s' "$c") c=8 $rps8 req/s; c=1 $rps1 req/s p50 ${p50}us p99 ${p99}us; tracer CPU ${cpu}%; php-fpm processes $w8/$w1${extra:+; events:$extra}"
   done
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-declare -A M8 M1 M50 M99
+declare -A M8 M1 M50 M99 MC
 for c in "${CONFIGS[@]}"; do
-  M8[$c]=$(median <<<"${RPS8[$c]}"); M1[$c]=$(median <<<"${RPS1[$c]}")
+  M8[$c]=$(median <<<"${RPS8[$c]}"); M1[$c]=$(median <<<"${RPS1[$c]}"); MC[$c]=$(median <<<"${CPU[$c]}")
   M50[$c]=$(median <<<"${P50[$c]}"); M99[$c]=$(median <<<"${P99[$c]}")
 done
 base=${CONFIGS[0]}
 [ -n "${M8[untraced]:-}" ] && base=untraced
 echo "lab-load: nginx -> php-fpm /test.php, wrk from the task's network namespace, median of $ROUNDS interleaved rounds," \
   "${DURATION}s each ($(nproc) CPUs, load after: $(cut -d' ' -f1-3 /proc/loadavg)); ratios to $base"
-printf '  %-44s %9s %6s  %9s %6s  %8s %6s  %8s %6s\n' "configuration" "c=8 req/s" "ratio" "c=1 req/s" "ratio" "p50 us" "ratio" "p99 us" "ratio"
+printf '  %-44s %9s %6s  %9s %6s  %8s %6s  %8s %6s  %10s\n' "configuration" "c=8 req/s" "ratio" "c=1 req/s" "ratio" "p50 us" "ratio" "p99 us" "ratio" "tracer CPU"
 for c in "${CONFIGS[@]}"; do
   awk -v l="${LABEL[$c]}" -v a="${M8[$c]}" -v b="${M1[$c]}" -v p="${M50[$c]}" -v q="${M99[$c]}" \
-      -v A="${M8[$base]}" -v B="${M1[$base]}" -v P="${M50[$base]}" -v Q="${M99[$base]}" \
-      'BEGIN { printf "  %-44s %9.0f %5.2fx  %9.0f %5.2fx  %8.0f %5.2fx  %8.0f %5.2fx\n", l, a, a / A, b, b / B, p, p / P, q, q / Q }'
+      -v A="${M8[$base]}" -v B="${M1[$base]}" -v P="${M50[$base]}" -v Q="${M99[$base]}" -v u="${MC[$c]}" -v n="$c" \
+      'BEGIN { printf "  %-44s %9.0f %5.2fx  %9.0f %5.2fx  %8.0f %5.2fx  %8.0f %5.2fx  %9s\n", l, a, a / A, b, b / B, p, p / P, q, q / Q,
+               (n == "untraced" ? "-" : sprintf("%.1f%%", u)) }'
 done
 if [ "$base" = untraced ]; then
   if [ -n "${M8[shipped]:-}" ]; then
