@@ -65,6 +65,7 @@ public final class Agent implements AutoCloseable {
     private final EventQueue queue;
     private final EventQueue dispatch;
     private final Discovery discovery;
+    private RuleFilter ruleFilter;
     private final ScheduledExecutorService scheduler;
     private Tracer tracer;
     private volatile ControlServer control;
@@ -103,8 +104,11 @@ public final class Agent implements AutoCloseable {
      * failure nothing is left running.
      */
     public static Agent start(AgentConfig config, RuleSet rules, OutputStream stdout) {
-        SyscallFilter filter = filter(config.filter());
+        // TASKSCOPE_FILTER plus the syscalls the rules need: a process in syscall mode feeds every rule (RuleFilter)
+        RuleFilter ruleFilter = RuleFilter.of(config.filter(), rules);
+        SyscallFilter filter = filter(ruleFilter.expressions());
         Agent a = new Agent(config, rules, stdout);
+        a.ruleFilter = ruleFilter;
         try {
             a.control = ControlServer.start(config.socket(), a.new ControlHandler());
             // docs/modes.md: lifecycle mode for all, syscall mode for the escalated and the selected (budgeted)
@@ -131,6 +135,7 @@ public final class Agent implements AutoCloseable {
             if (!mi.isZero()) {
                 a.scheduler.scheduleAtFixedRate(a::writeMetrics, mi.toMillis(), mi.toMillis(), TimeUnit.MILLISECONDS);
             }
+            log.info("{}", ruleFilter.describe()); // started: which syscalls the rules added to TASKSCOPE_FILTER
             return a;
         } catch (RuntimeException e) {
             a.stop();
@@ -362,7 +367,7 @@ public final class Agent implements AutoCloseable {
             h.put("backlog", queue.backlog());
             h.put("subscribers", control == null ? 0 : control.subscribers());
             h.put("rules", rules.size());
-            h.put("filter", config.filter()); // what a relayed 'taskscope trace' can see at most
+            h.put("filter", ruleFilter.expressions()); // what a relayed 'taskscope trace' can see at most
             if (tracer != null) tracer.failure().ifPresent(f -> h.put("tracerFailure", f.toString()));
             return h;
         }

@@ -127,6 +127,33 @@ class AgentIntegrationTest {
     }
 
     @Test
+    void theRulesSyscallsAreTracedEvenWhenTaskscopeFilterLeavesThemOut(@TempDir Path dir) throws Exception {
+        WebApp app = WebApp.start(dir, 100_000, 5);
+        Lines out = new Lines();
+        // %process only: no openat, yet the shipped write-under-web-root rule needs it
+        AgentConfig cfg = config(dir, WebApp.commandPattern(), Map.of("TASKSCOPE_FILTER", "trace=%process"));
+        try (Agent agent = Agent.start(cfg, new RuleLoader().addDefaults().build(), out)) {
+            JsonNode alert = out.await(n -> n.path("type").asText().equals("alert") && n.path("rule").asText().equals("write-under-web-root"), 10);
+            assertEquals("openat", alert.at("/output_fields/evt.type").asText(), alert.toString());
+            assertEquals(app.pid(), alert.at("/trigger/pid").asLong(), alert.toString());
+            try (ControlClient c = ControlClient.connect(dir.resolve("agent.sock"), 1000).orElseThrow()) {
+                JsonNode h = c.request(ControlClient.command("health"), 2000);
+                String filter = h.path("filter").get(0).asText();
+                assertTrue(filter.startsWith("trace=%process,") && filter.contains(",openat,") && filter.contains(",ptrace"), h.toString());
+            }
+            Thread.sleep(300); // more of the process's calls: what neither the filter nor a rule names is still not traced
+            for (String line : List.copyOf(out.all)) {
+                JsonNode n = JSON.readTree(line);
+                if (n.path("type").asText().equals("syscall")) {
+                    assertTrue(!n.path("syscall").asText().matches("newfstatat|stat|statx|lstat|write|read|close"),
+                            "a syscall neither TASKSCOPE_FILTER nor a rule names was traced: " + line);
+                }
+            }
+        }
+        assertEquals(0, CPrograms.tracerPid(app.pid()));
+    }
+
+    @Test
     void aProcessThatExecsIntoASelectedProgramIsTracedWithoutANewPid(@TempDir Path dir) throws Exception {
         Prereq.requireRoot();
         Path bin = CPrograms.binary("agentload");

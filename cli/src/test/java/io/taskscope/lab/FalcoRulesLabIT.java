@@ -91,7 +91,7 @@ class FalcoRulesLabIT {
         assertEquals(0, check.code(), check.out());
         assertTrue(check.out().contains("rules that run: 5"), check.out());
         assertTrue(check.out().contains("Test k8s only (/tmp/falco-it-rules.yaml:36): field k8s.ns.name"), check.out());
-        assertTrue(check.out().contains("Test connect: forces syscall mode on containers app for connect"), check.out());
+        assertTrue(check.out().contains("Test connect: needs syscall events connect on containers app"), check.out());
         assertTrue(check.out().contains("Test memfd exec: process lifecycle events only"), check.out());
 
         try (LabAgent agent = LabAgent.start(lab, "falco", "TASKSCOPE_CONTAINERS=app", "TASKSCOPE_MODE=syscall",

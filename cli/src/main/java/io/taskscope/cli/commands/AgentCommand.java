@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
                 "  TASKSCOPE_SYSCALL_CONTAINERS, _EXES, _COMMAND  processes traced in syscall mode continuously",
                 "  TASKSCOPE_BUDGET          their cost budget, duty-cycled (default 5%%; none: no limit); docs/modes.md",
                 "  TASKSCOPE_SENSITIVE_FILES files whose opens are watched with inotify (default /etc/shadow,...; none)",
-                "  TASKSCOPE_FILTER          strace -e for syscall mode, space-separated (default trace=%%file,%%process,ptrace,...)",
+                "  TASKSCOPE_FILTER          strace -e for syscall mode, space-separated (default trace=%%file,%%process,ptrace,...);",
+                "                            the syscalls the rules need are added (logged at start; --check)",
                 "  TASKSCOPE_FOLLOW          follow forks (default true)",
                 "  TASKSCOPE_WATCH           CONTAINER:/dir,... watched with inotify",
                 "  TASKSCOPE_RULES           Falco rule files (comma-separated), loaded in order after the shipped ones;",
@@ -54,7 +55,8 @@ public class AgentCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--check", description = "Validate the configuration and the Falco rule files; print which rules run,"
-            + " which are skipped and why, and which force syscall mode on which containers; exit 0.")
+            + " which are skipped and why, which syscall events they need on which containers, and the syscall filter"
+            + " the agent traces with (TASKSCOPE_FILTER plus what the rules need); exit 0.")
     boolean check;
 
     @Option(names = "--list-rules", description = "Print the rules that would be loaded (name, priority, source file,"
@@ -77,20 +79,15 @@ public class AgentCommand implements Callable<Integer> {
             return ExitCode.OK.code();
         }
         if (check) {
-            var filter = io.taskscope.agent.Agent.filter(cfg.filter()); // what a real start would reject, --check rejects
-            var req = rules.requirements(isSyscall);
-            out.print(RulesReport.check(rules, req));
-            var table = io.taskscope.decode.SyscallTable.current();
-            for (String w : RulesReport.filterGaps(req, filter.selection(table), table)) out.println("warning: " + w);
+            // what a real start would reject (a bad TASKSCOPE_FILTER), --check rejects; its line is what the agent logs
+            var ruleFilter = io.taskscope.agent.RuleFilter.of(cfg.filter(), rules);
+            out.print(RulesReport.check(rules, rules.requirements(isSyscall)));
+            out.println(ruleFilter.describe());
             out.println("configuration ok: " + summary(cfg, rules));
             out.flush();
             return ExitCode.OK.code();
         }
         for (String w : rules.warnings()) err.println("taskscope agent: rules: " + w);
-        var table = io.taskscope.decode.SyscallTable.current();
-        for (String w : RulesReport.filterGaps(rules.requirements(isSyscall), io.taskscope.agent.Agent.filter(cfg.filter()).selection(table), table)) {
-            err.println("taskscope agent: rules: " + w);
-        }
         // The agent's own diagnostics (what it traces, what it could not) are worth seeing by default.
         Logger agentLog = (Logger) LoggerFactory.getLogger("io.taskscope.agent");
         if (agentLog.getLevel() == null || agentLog.getLevel().isGreaterOrEqual(Level.WARN)) agentLog.setLevel(Level.INFO);

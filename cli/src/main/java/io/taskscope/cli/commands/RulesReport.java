@@ -31,9 +31,10 @@ final class RulesReport {
             if (n.lifecycleOnly()) {
                 b.append("process lifecycle events only (no syscall stop), on ").append(where);
             } else if (n.allSyscalls()) {
-                b.append("forces syscall mode for EVERY syscall on ").append(where).append(" (the condition names no evt.type)");
+                b.append("needs EVERY syscall on ").append(where)
+                        .append(" (the condition names no evt.type; it sees the filter's syscalls of processes in syscall mode)");
             } else {
-                b.append("forces syscall mode on ").append(where).append(" for ").append(String.join(", ", n.syscalls()));
+                b.append("needs syscall events ").append(String.join(", ", n.syscalls())).append(" on ").append(where);
                 if (n.inotifyCan()) b.append(" (an inotify watch of the paths can stand in: TASKSCOPE_WATCH, TASKSCOPE_SENSITIVE_FILES)");
                 if (n.syscalls().contains("ptrace")) b.append(" (a neighbour's ptrace attach is also seen without a stop: TracerPid in /proc)");
             }
@@ -44,32 +45,12 @@ final class RulesReport {
         for (RuleSet.Skipped s : skipped) b.append("  ").append(s.name()).append(" (").append(s.source()).append("): ").append(s.reason()).append('\n');
         if (req.lifecycleOnly()) {
             b.append("tracing needed: process lifecycle only; every process can stay in lifecycle mode\n");
-        } else if (req.allSyscalls()) {
-            b.append("tracing needed: every syscall on the containers above\n");
         } else {
-            b.append("tracing needed: syscall mode for ").append(String.join(", ", req.syscalls())).append('\n');
+            b.append("tracing needed: ").append(req.allSyscalls() ? "every syscall on the containers above" : "syscall events "
+                    + String.join(", ", req.syscalls())).append(", seen only from processes in syscall mode (escalated, budgeted,"
+                    + " TASKSCOPE_SYSCALL_CONTAINERS); rules never switch a process to syscall mode (docs/modes.md)\n");
         }
         for (String w : rules.warnings()) b.append("warning: ").append(w).append('\n');
         return b.toString();
-    }
-
-    /**
-     * One line per rule that needs a syscall the agent's filter (TASKSCOPE_FILTER) leaves out: such a rule could
-     * only fire from the events that stand in (inotify, the TracerPid scan), never from the syscall itself.
-     */
-    static List<String> filterGaps(RuleRequirements req, boolean[] selected, io.taskscope.decode.SyscallTable table) {
-        List<String> out = new java.util.ArrayList<>();
-        for (RuleRequirements.Needs n : req.rules()) {
-            java.util.Set<String> missing = new java.util.TreeSet<>();
-            for (String sc : n.syscalls()) {
-                int nr = table.byName(sc).map(io.taskscope.decode.Syscall::number).orElse(-1);
-                if (nr >= 0 && (nr >= selected.length || !selected[nr])) missing.add(sc);
-            }
-            if (!missing.isEmpty()) {
-                out.add("rule '" + n.rule() + "' needs " + String.join(", ", missing) + ", which TASKSCOPE_FILTER does not trace;"
-                        + " add them (e.g. trace=%file,%process,%network,ptrace) or the rule sees only what stands in for them");
-            }
-        }
-        return out;
     }
 }
