@@ -81,7 +81,7 @@ def generate():
         if line.startswith("#") or not line.strip():
             continue
         f = line.rstrip("\n").split("\t")
-        table, arch, headers, rx = f[0], f[1], f[2].split(","), re.compile(f[3] + "$")
+        table, arch, headers, rx = f[0], f[1], f[2].split(","), re.compile("(?:" + f[3] + ")$")
         order = f[4].split(",") if len(f) > 4 and f[4] else []
         defs = macros(headers)
         found = {}

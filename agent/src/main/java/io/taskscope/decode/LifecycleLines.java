@@ -52,6 +52,6 @@ public final class LifecycleLines {
     private static String string(String s, int stringLimit) {
         byte[] b = Bytes.encode(s);
         boolean cut = b.length > stringLimit;
-        return SyscallDecoder.quote(cut ? java.util.Arrays.copyOf(b, stringLimit) : b, cut);
+        return Strings.quote(cut ? java.util.Arrays.copyOf(b, stringLimit) : b, cut);
     }
 }

@@ -109,21 +109,6 @@ final class Structs {
         return b == null ? null : "{mask=" + sigset(b.getLong(0), 8) + "}";
     }
 
-    /** [{WIFEXITED(s) && WEXITSTATUS(s) == 0}] and its signal, stop and continue forms. */
-    static String waitStatus(int status) {
-        String s;
-        if ((status & 0x7f) == 0) {
-            s = "WIFEXITED(s) && WEXITSTATUS(s) == " + ((status >> 8) & 0xff);
-        } else if ((status & 0xff) == 0x7f) {
-            s = "WIFSTOPPED(s) && WSTOPSIG(s) == " + Signals.name((status >> 8) & 0xff);
-        } else if (status == 0xffff) {
-            s = "WIFCONTINUED(s)";
-        } else {
-            s = "WIFSIGNALED(s) && WTERMSIG(s) == " + Signals.name(status & 0x7f) + ((status & 0x80) != 0 ? " && WCOREDUMP(s)" : "");
-        }
-        int rest = status >>> 16;
-        return "[{" + s + "}" + (rest != 0 ? " | 0x" + Integer.toHexString(rest << 16) : "") + "]";
-    }
 
     // ---------------------------------------------------------------- resources and system
 
@@ -164,7 +149,7 @@ final class Structs {
         while (end < off + max && b.get(end) != 0) end++;
         byte[] s = new byte[end - off];
         b.get(off, s);
-        return SyscallDecoder.quote(s, false);
+        return Strings.quote(s, false);
     }
 
     /** sched_getaffinity's CPU set: [0 1], {@code bytes} long (the return value). */
@@ -296,85 +281,7 @@ final class Structs {
         return s.append('}').toString();
     }
 
-    // ---------------------------------------------------------------- processes
-
-    /** clone's arguments, printed as strace names them (child_stack=, flags=, parent_tid=, tls=, child_tidptr=). */
-    java.util.List<String> clone(long[] args, boolean ok, TraceeMemory mem) {
-        long flags = args[0] & ~0xffL;
-        int sig = (int) (args[0] & 0xff);
-        long ptid = args[2], ctid = x86 ? args[3] : args[4], tls = x86 ? args[4] : args[3];
-        java.util.List<String> out = new java.util.ArrayList<>(5);
-        out.add("child_stack=" + ptr(args[1]));
-        String f = flags != 0 ? xlat.flags("clone_flags", flags) + (sig != 0 ? "|" + signal(sig) : "") : signal(sig);
-        out.add("flags=" + f);
-        if ((flags & (0x00100000L | 0x1000L)) != 0) {
-            out.add("parent_tid=" + (ok ? intAt(ptid, mem) : ptr(ptid)));
-        }
-        if ((flags & 0x00080000L) != 0) out.add("tls=" + ptr(tls));
-        if ((flags & (0x01000000L | 0x00200000L)) != 0) out.add("child_tidptr=" + ptr(ctid));
-        return out;
-    }
-
-    private static String signal(int sig) {
+    static String signal(int sig) {
         return sig == 0 ? "0" : Signals.name(sig);
-    }
-
-    /** clone3's struct clone_args, and " => {parent_tid=[N]}" once the kernel filled it in. */
-    String cloneArgs(long addr, long size, boolean ok, TraceeMemory mem) {
-        if (size < 64) return ptr(addr);
-        ByteBuffer b = struct(addr, (int) Math.min(size, 88), mem);
-        if (b == null) return ptr(addr);
-        long flags = b.getLong(0), pidfd = b.getLong(8), childTid = b.getLong(16), parentTid = b.getLong(24);
-        long exitSignal = b.getLong(32), stack = b.getLong(40), stackSize = b.getLong(48), tls = b.getLong(56);
-        StringBuilder s = new StringBuilder("{flags=").append(xlat.flagsOrZero("clone_flags", flags));
-        if ((flags & 0x1000L) != 0) s.append(", pidfd=").append(ptr(pidfd));
-        if ((flags & (0x01000000L | 0x00200000L)) != 0) s.append(", child_tid=").append(ptr(childTid));
-        if ((flags & 0x00100000L) != 0) s.append(", parent_tid=").append(ptr(parentTid));
-        s.append(", exit_signal=").append(exitSignal >= 0 && exitSignal < Integer.MAX_VALUE ? signal((int) exitSignal)
-                : Long.toUnsignedString(exitSignal));
-        s.append(", stack=").append(ptr(stack)).append(", stack_size=0x").append(Long.toHexString(stackSize));
-        if ((flags & 0x00080000L) != 0) s.append(", tls=").append(ptr(tls));
-        s.append('}');
-        if (ok && (flags & 0x00100000L) != 0) s.append(" => {parent_tid=").append(intAt(parentTid, mem)).append('}');
-        return s.toString();
-    }
-
-    /** futex's arguments: how many and which depends on the operation, as in strace's futex.c. */
-    java.util.List<String> futex(long[] args, TraceeMemory mem) {
-        int op = (int) args[1];
-        int cmd = op & 127;
-        String val = Integer.toUnsignedString((int) args[2]);
-        String val2 = Integer.toUnsignedString((int) args[3]);
-        java.util.List<String> out = new java.util.ArrayList<>(6);
-        out.add(ptr(args[0]));
-        String name = xlat.name("futex_ops", op & ~256L & 0xffffffffL);
-        out.add(name == null ? "0x" + Integer.toHexString(op) + " /* FUTEX_??? */" : (op & 256) != 0 ? name + "|FUTEX_CLOCK_REALTIME" : name);
-        String bitset = xlat.nameOr("futex_bitset", args[5] & 0xffffffffL, "");
-        switch (cmd) {
-            case 0 -> { out.add(val); out.add(timespec(args[3], mem)); }
-            case 6, 13 -> out.add(timespec(args[3], mem));
-            case 9 -> { out.add(val); out.add(timespec(args[3], mem)); out.add(bitset); }
-            case 10 -> { out.add(val); out.add(bitset); }
-            case 3 -> { out.add(val); out.add(val2); out.add(ptr(args[4])); }
-            case 4, 12 -> { out.add(val); out.add(val2); out.add(ptr(args[4])); out.add(Integer.toUnsignedString((int) args[5])); }
-            case 5 -> { out.add(val); out.add(val2); out.add(ptr(args[4])); out.add(wakeOp((int) args[5])); }
-            case 11 -> { out.add(val); out.add(timespec(args[3], mem)); out.add(ptr(args[4])); }
-            case 1, 2 -> out.add(val);
-            case 7, 8 -> { }
-            default -> { out.add(val); out.add(ptr(args[3])); out.add(ptr(args[4])); out.add("0x" + Integer.toHexString((int) args[5])); }
-        }
-        return out;
-    }
-
-    private static final String[] WAKE_OPS = {"FUTEX_OP_SET", "FUTEX_OP_ADD", "FUTEX_OP_OR", "FUTEX_OP_ANDN", "FUTEX_OP_XOR"};
-    private static final String[] WAKE_CMPS = {"FUTEX_OP_CMP_EQ", "FUTEX_OP_CMP_NE", "FUTEX_OP_CMP_LT", "FUTEX_OP_CMP_LE",
-            "FUTEX_OP_CMP_GT", "FUTEX_OP_CMP_GE"};
-
-    private static String wakeOp(int v) {
-        int op = (v >>> 28) & 7, cmp = (v >>> 24) & 15;
-        String shift = ((v >>> 28) & 8) != 0 ? "FUTEX_OP_OPARG_SHIFT<<28|" : "";
-        return shift + (op < WAKE_OPS.length ? WAKE_OPS[op] : op + " /* FUTEX_OP_??? */") + "<<28|0x" + Integer.toHexString((v >>> 12) & 0xfff)
-                + "<<12|" + (cmp < WAKE_CMPS.length ? WAKE_CMPS[cmp] : cmp + " /* FUTEX_OP_CMP_??? */") + "<<24|0x"
-                + Integer.toHexString(v & 0xfff);
     }
 }

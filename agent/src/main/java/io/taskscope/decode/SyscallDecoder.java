@@ -19,7 +19,9 @@ import java.util.Set;
 /**
  * Decodes a syscall's arguments as strace prints them. Which argument is what comes from
  * {@code signatures.tsv} (one row per syscall, one {@link ArgKind} per printed argument); flag
- * names come from {@link Xlat}. Syscalls without a row print raw hex arguments, as strace does
+ * names come from {@link Xlat}. The printers live in one class per family, as strace keeps them:
+ * {@link Strings}, {@link FileStructs}, {@link IoStructs}, {@link NetStructs}, {@link Structs},
+ * {@link ProcessStructs}. Syscalls without a row print raw hex arguments, as strace does
  * for calls it does not decode.
  *
  * <p>Runs on the tracer thread while the tracee is stopped, only for calls the filter selected.
@@ -29,77 +31,6 @@ import java.util.Set;
  * otherwise their address, as strace does.
  */
 public final class SyscallDecoder {
-    /** The decoder families: one per way strace prints an argument. */
-    enum ArgKind {
-        FD, DIRFD, PATH, STR, OUTPATH, OFLAGS, OMODE, MODE, ATFLAGS, STATXFLAGS, STATXMASK, ACCMODE, FACCESSFLAGS,
-        UNLINKFLAGS, RENAMEFLAGS, FDFLAGS, STAT, STATX, STATFS, INT, UINT, LONG, SIZE, HEX, PTR, RBUF, WBUF, ARGV,
-        ENVP, WHENCE, FCNTLCMD, FCNTLARG, PIPEFD, DENTS, FAMILY, SOCKTYPE, SOCKFLAGS, MSGFLAGS, SHUT, SOCKADDR,
-        SOCKADDROUT, MMAPPROT, MMAPFLAGS, SIGNAL, CLOCKID, TIMERFLAGS, TIMESPEC,
-        /** flags:TABLE in signatures.tsv: a flag set from any xlat.tsv table ("0" when none is set). */
-        FLAGS,
-        /** const:TABLE: one named value from any xlat.tsv table (the number when unknown). */
-        CONST,
-        /** A pointer to an int, printed as strace does: [16]; NULL as NULL. */
-        INTPTR,
-        /** setsockopt/getsockopt option name, whose table depends on the level before it (SOL_SOCKET, IPPROTO_TCP). */
-        SOCKOPT,
-        /** socket's protocol: IPPROTO_* names for the inet families, the number for the others. */
-        SOCKPROTO,
-        /** setsockopt's value: [N] when its length (the next argument) is an int's, else the address. */
-        OPTVAL,
-        /** ioctl's argument: [N] for the requests whose argument is an int* (FIONBIO, FIONREAD, ...), else hex. */
-        IOCTLARG,
-        /** A signal set read by the call (rt_sigprocmask's set; its length is the 4th argument). */
-        SIGSET,
-        /** A signal set the call writes (rt_sigprocmask's oldset). */
-        OSIGSET,
-        /** struct sigaction read by the call (rt_sigaction's act). */
-        SIGACTION,
-        /** struct sigaction the call writes (rt_sigaction's oldact). */
-        OSIGACTION,
-        /** rt_sigreturn's {mask=[...]} from the signal frame on the stack. */
-        SIGRETURN,
-        /** struct rlimit read by the call ({rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}). */
-        RLIMIT,
-        /** struct rlimit the call writes. */
-        ORLIMIT,
-        /** A buffer the call fills, printed in hex escapes (getrandom). */
-        HEXBUF,
-        /** wait4's status: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]. */
-        WAITSTATUS,
-        /** clone's five arguments, named as strace names them. */
-        CLONE,
-        /** clone3's struct clone_args. */
-        CLONE3,
-        /** futex's arguments, as many as the operation uses. */
-        FUTEX,
-        /** poll's pollfd array (its length is the next argument). */
-        POLLFDS,
-        /** struct sysinfo. */
-        SYSINFO,
-        /** struct utsname. */
-        UTSNAME,
-        /** utimensat's two timespecs, with UTIME_NOW/UTIME_OMIT and dates. */
-        UTIMENS,
-        /** stack_t read by the call (sigaltstack's ss). */
-        STACK,
-        /** stack_t the call writes (sigaltstack's old_ss). */
-        OSTACK,
-        /** sched_getaffinity's CPU mask: [0 1]. */
-        CPUSET,
-        /** A socklen_t the call reads and writes: [128 => 16]. */
-        SOCKLEN,
-        /** nanosleep's rem: printed only when a signal interrupted the call (the kernel wrote it then). */
-        REMTIMESPEC,
-        /** struct sigevent read by timer_create. */
-        SIGEVENT,
-        /** struct itimerspec read by the call (timer_settime's new value). */
-        ITIMERSPEC,
-        /** struct itimerspec the call writes. */
-        OITIMERSPEC,
-        /** getgroups' list: as many gids as the call returned (and the first argument allows). */
-        GIDS
-    }
 
     /** Kinds the call writes: read at the exit stop, printed only when the call succeeded. */
     private static final java.util.EnumSet<ArgKind> OUTPUT = java.util.EnumSet.of(ArgKind.OUTPATH, ArgKind.STAT,
@@ -107,7 +38,8 @@ public final class SyscallDecoder {
             ArgKind.INTPTR, ArgKind.OSIGSET, ArgKind.OSIGACTION, ArgKind.ORLIMIT, ArgKind.HEXBUF, ArgKind.WAITSTATUS,
             ArgKind.CLONE, ArgKind.CLONE3, ArgKind.SYSINFO, ArgKind.UTSNAME, ArgKind.OSTACK, ArgKind.CPUSET,
             ArgKind.SOCKLEN, ArgKind.FCNTLARG, ArgKind.IOCTLARG, ArgKind.FUTEX, ArgKind.POLLFDS, ArgKind.REMTIMESPEC,
-            ArgKind.OITIMERSPEC, ArgKind.GIDS);
+            ArgKind.OITIMERSPEC, ArgKind.GIDS,
+            ArgKind.RIOV, ArgKind.RMSGHDR, ArgKind.EPOLLEVENTS, ArgKind.RUSAGE, ArgKind.ARCHPRCTLARG, ArgKind.PRCTL);
 
     /** A call decoded as strace prints it; {@code path} raw (unescaped), {@code flags} the open/access flags. */
     public record Decoded(List<String> args, String path, String flags, String retDetail) {
@@ -117,26 +49,28 @@ public final class SyscallDecoder {
     }
 
     private static final int AT_FDCWD = -100;
-    private static final int PATH_MAX = 4096;
-    private static final int MAX_ARGV = 256;
 
     private final SyscallTable table;
     private final Xlat xlat;
-    private final int stringLimit;
     private final boolean decodeFds;
     private final ArgKind[][] signatures;
     private final String[][] argTables; // per syscall, the xlat table of each FLAGS/CONST argument
-    private final byte[] scratch = new byte[PATH_MAX + 1];
     private final boolean x86;
     private final int execve, execveat, close, fcntl;
     private final boolean[] returnsFd;
     private final boolean[] atEntry; // besides execve: calls with an input strace reads before the call
+    private final int wait4;
+    private final Strings strings;
     private final Structs structs;
+    private final FileStructs files;
+    private final IoStructs io;
+    private final NetStructs net;
+    private final ProcessStructs procs;
 
     public SyscallDecoder(SyscallTable table, int stringLimit, boolean decodeFds) {
         this.table = table;
         this.xlat = Xlat.of(table.arch());
-        this.stringLimit = stringLimit;
+        this.strings = new Strings(stringLimit);
         this.decodeFds = decodeFds;
         this.x86 = table.arch() == Arch.X86_64;
         this.signatures = new ArgKind[table.size()][];
@@ -157,7 +91,12 @@ public final class SyscallDecoder {
         this.atEntry = new boolean[table.size()];
         for (String n : AT_ENTRY) table.byName(n).ifPresent(sc -> atEntry[sc.number()] = true);
         if (decodeFds) for (String n : List.of("dup2", "dup3")) table.byName(n).ifPresent(sc -> atEntry[sc.number()] = true);
+        this.wait4 = table.byName("wait4").map(Syscall::number).orElse(-1);
         this.structs = new Structs(xlat, table.arch(), java.time.ZoneId.systemDefault());
+        this.files = new FileStructs(xlat, table.arch());
+        this.io = new IoStructs(xlat, table.arch(), strings);
+        this.net = new NetStructs(xlat, io);
+        this.procs = new ProcessStructs(xlat, table.arch(), strings);
     }
 
     /**
@@ -166,7 +105,7 @@ public final class SyscallDecoder {
      * dup2/dup3's target (printed with the file it named before the call).
      */
     private static final List<String> AT_ENTRY = List.of("getsockname", "getpeername", "accept", "accept4",
-            "rt_sigreturn");
+            "rt_sigreturn", "recvmsg");
 
     /** One row of signatures.tsv: the kind of each printed argument and, for flags:/const:, its table. */
     private record Signature(ArgKind[] kinds, String[] tables) {}
@@ -225,6 +164,12 @@ public final class SyscallDecoder {
      */
     public Decoded complete(Decoded entry, long nr, long[] args, long rval, boolean failed, boolean finished,
                             TraceeMemory mem) {
+        return complete(entry, -1, nr, args, rval, failed, finished, mem);
+    }
+
+    /** {@link #complete}, with the thread-group id for -y's paths of what the call wrote (recvmsg's SCM_RIGHTS fds). */
+    public Decoded complete(Decoded entry, int pid, long nr, long[] args, long rval, boolean failed, boolean finished,
+                            TraceeMemory mem) {
         ArgKind[] sig = nr >= 0 && nr < signatures.length ? signatures[(int) nr] : null;
         if (sig == null || !finished || nr == execve || nr == execveat) return entry;
         boolean anyOutput = false;
@@ -238,6 +183,14 @@ public final class SyscallDecoder {
                 String before = entry.args().get(i), after = exit.args().get(i);
                 if (!failed && !before.equals(after) && before.startsWith("[") && after.startsWith("[")) {
                     out.set(i, before.substring(0, before.length() - 1) + " => " + after.substring(1));
+                }
+            } else if (sig[i] == ArgKind.RMSGHDR) {
+                String before = entry.args().get(i); // {msg_namelen=110}: strace prints it as it is when the call failed
+                if (!failed && before.startsWith("{msg_namelen=")) {
+                    int namelen = Integer.parseInt(before.substring(13, before.length() - 1));
+                    out.set(i, net.msghdr(args[i], namelen, rval, fdText(pid, mem), mem));
+                } else if (!failed) {
+                    out.set(i, exit.args().get(i));
                 }
             } else if (OUTPUT.contains(sig[i])) {
                 out.set(i, exit.args().get(i));
@@ -260,8 +213,9 @@ public final class SyscallDecoder {
             return new Decoded(raw, null, null);
         }
         boolean ok = finished && !failed;
-        if (sig.length > 0 && sig[0] == ArgKind.FUTEX) return new Decoded(structs.futex(args, mem), null, null);
-        if (sig.length > 0 && sig[0] == ArgKind.CLONE) return new Decoded(structs.clone(args, ok, mem), null, null);
+        if (sig.length > 0 && sig[0] == ArgKind.FUTEX) return new Decoded(procs.futex(args, mem), null, null);
+        if (sig.length > 0 && sig[0] == ArgKind.CLONE) return new Decoded(procs.clone(args, ok, mem), null, null);
+        if (sig.length > 0 && sig[0] == ArgKind.PRCTL) return new Decoded(procs.prctl(args, ok, mem), null, null);
         List<String> out = new ArrayList<>(sig.length);
         String path = null, flags = null;
         for (int i = 0; i < sig.length && i < 6; i++) {
@@ -271,14 +225,14 @@ public final class SyscallDecoder {
                 case FD -> s = pid < 0 ? Integer.toString((int) v) : fd(pid, (int) v, mem);
                 case DIRFD -> s = (int) v == AT_FDCWD ? atFdcwd(pid, mem) : fd(pid, (int) v, mem);
                 case PATH -> {
-                    String raw = cString(v, PATH_MAX, mem);
+                    String raw = strings.cString(v, Strings.PATH_MAX, mem);
                     if (raw != null && path == null) path = raw;
-                    s = v == 0 ? "NULL" : raw == null ? hex(v) : quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
+                    s = v == 0 ? "NULL" : raw == null ? hex(v) : Strings.quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
                 }
-                case STR -> s = string(v, mem);
+                case STR -> s = strings.string(v, mem);
                 case OUTPATH -> {
-                    String raw = ok ? cString(v, PATH_MAX, mem) : null;
-                    s = raw == null ? ptr(v) : quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
+                    String raw = ok ? strings.cString(v, Strings.PATH_MAX, mem) : null;
+                    s = raw == null ? ptr(v) : Strings.quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
                 }
                 case OFLAGS -> {
                     s = openFlags(v);
@@ -304,19 +258,19 @@ public final class SyscallDecoder {
                 case UNLINKFLAGS -> s = xlat.flagsOrZero("unlinkat_flags", v & 0xffffffffL);
                 case RENAMEFLAGS -> s = xlat.flagsOrZero("rename_flags", v & 0xffffffffL);
                 case FDFLAGS -> s = xlat.flagsOrZero("fd_flags", v & 0xffffffffL);
-                case STAT -> s = ok ? stat(v, mem) : ptr(v);
-                case STATX -> s = ok ? statx(v, mem) : ptr(v);
-                case STATFS -> s = ok ? statfs(v, mem) : ptr(v);
+                case STAT -> s = ok ? files.stat(v, mem) : ptr(v);
+                case STATX -> s = ok ? files.statx(v, mem) : ptr(v);
+                case STATFS -> s = ok ? files.statfs(v, mem) : ptr(v);
                 case INT -> s = Integer.toString((int) v);
                 case UINT -> s = Integer.toUnsignedString((int) v);
                 case LONG -> s = Long.toString(v);
                 case SIZE -> s = Long.toUnsignedString(v);
                 case HEX -> s = hex(v);
                 case PTR -> s = ptr(v);
-                case RBUF -> s = ok ? buffer(v, rval, mem) : ptr(v);
-                case WBUF -> s = buffer(v, i + 1 < 6 ? args[i + 1] : 0, mem);
-                case ARGV -> s = argv(v, mem);
-                case ENVP -> s = envp(v, mem);
+                case RBUF -> s = ok ? strings.buffer(v, rval, mem) : ptr(v);
+                case WBUF -> s = strings.buffer(v, i + 1 < 6 ? args[i + 1] : 0, mem);
+                case ARGV -> s = strings.argv(v, mem);
+                case ENVP -> s = strings.envp(v, mem);
                 case WHENCE -> s = xlat.nameOr("seek_whence", v & 0xffffffffL, " /* SEEK_??? */");
                 case FCNTLCMD -> s = xlat.nameOr("fcntl_cmds", v & 0xffffffffL, " /* F_??? */");
                 case FCNTLARG -> {
@@ -332,7 +286,7 @@ public final class SyscallDecoder {
                     };
                 }
                 case PIPEFD -> s = ok ? pipe(pid, v, mem) : ptr(v);
-                case DENTS -> s = ok ? ptr(v) + " /* " + dirents(v, rval, mem) + " entries */" : ptr(v);
+                case DENTS -> s = ok ? ptr(v) + " /* " + FileStructs.dirents(v, rval, mem) + " entries */" : ptr(v);
                 case FAMILY -> s = xlat.nameOr("address_families", v & 0xffffffffL, " /* AF_??? */");
                 case SOCKTYPE -> {
                     String type = xlat.nameOr("socket_types", v & 0xf, " /* SOCK_??? */");
@@ -348,6 +302,7 @@ public final class SyscallDecoder {
                 case OPTVAL -> s = i + 1 < 6 && args[i + 1] == 4 ? intPointer(v, mem) : ptr(v);
                 case IOCTLARG -> {
                     long req = args[1] & 0xffffffffL;
+                    if (req == 0x5451 || req == 0x5450) continue; // FIOCLEX, FIONCLEX take no argument
                     boolean intIn = req == 0x5421 || req == 0x5452 || req == 0x5410 || req == 0x40045431L;
                     boolean intOut = req == 0x541b || req == 0x540f || req == 0x80045430L;
                     // FICLONE takes the source fd itself; strace prints it as a number
@@ -365,12 +320,12 @@ public final class SyscallDecoder {
                 }
                 case RLIMIT -> s = Structs.rlimit(v, mem);
                 case ORLIMIT -> s = ok || v == 0 ? Structs.rlimit(v, mem) : ptr(v);
-                case HEXBUF -> s = ok ? hexBuffer(v, rval, mem) : ptr(v);
+                case HEXBUF -> s = ok ? strings.hexBuffer(v, rval, mem) : ptr(v);
                 case WAITSTATUS -> {
                     ByteBuffer b = ok && rval > 0 ? Structs.struct(v, 4, mem) : null;
-                    s = b == null ? ptr(v) : Structs.waitStatus(b.getInt(0));
+                    s = b == null ? ptr(v) : ProcessStructs.waitStatus(b.getInt(0));
                 }
-                case CLONE3 -> s = structs.cloneArgs(v, args[1], ok, mem);
+                case CLONE3 -> s = procs.cloneArgs(v, args[1], ok, mem);
                 case POLLFDS -> s = structs.pollfds(v, i < 5 ? args[i + 1] : 0, mem, false,
                         decodeFds && pid >= 0 ? fd -> fd(pid, fd, mem) : null);
                 case SYSINFO -> s = ok ? Structs.sysinfo(v, mem) : ptr(v);
@@ -398,13 +353,13 @@ public final class SyscallDecoder {
                     long family = args[0] & 0xffffffffL;
                     s = family == 2 || family == 10 ? xlat.nameOr("ip_protocols", v & 0xffffffffL, "") : Integer.toString((int) v);
                 }
-                case SOCKADDR -> s = sockaddr(v, i + 1 < 6 ? (int) args[i + 1] : 0, mem);
+                case SOCKADDR -> s = net.sockaddr(v, i + 1 < 6 ? (int) args[i + 1] : 0, mem);
                 case SOCKADDROUT -> {
                     if (v == 0) s = "NULL";
                     else if (!ok) s = ptr(v);
                     else {
                         int len = i + 1 < 6 && args[i + 1] != 0 ? readInt(args[i + 1], mem) : 0;
-                        s = sockaddr(v, len, mem);
+                        s = net.sockaddr(v, len, mem);
                     }
                 }
                 case MMAPPROT -> s = v == 0 ? "PROT_NONE" : xlat.flags("mmap_prot", v & 0xffffffffL);
@@ -420,8 +375,24 @@ public final class SyscallDecoder {
                 case CLOCKID -> s = xlat.nameOr("clocks", v & 0xffffffffL, "");
                 case TIMERFLAGS -> s = xlat.flagsOrZero("timer_flags", v & 0xffffffffL);
                 case TIMESPEC -> {
-                    ByteBuffer b = v == 0 ? null : struct(v, 16, mem);
+                    ByteBuffer b = v == 0 ? null : Structs.struct(v, 16, mem);
                     s = v == 0 ? "NULL" : b == null ? hex(v) : "{tv_sec=" + b.getLong(0) + ", tv_nsec=" + b.getLong(8) + "}";
+                }
+                case IOV -> s = io.iovec(v, i + 1 < 6 ? args[i + 1] : 0, -1, true, mem);
+                case RIOV -> s = finished ? io.iovec(v, i + 1 < 6 ? args[i + 1] : 0, ok ? rval : 0, ok, mem) : ptr(v);
+                case MSGHDR -> s = v == 0 ? "NULL" : net.msghdr(v, -1, -1, fdText(pid, mem), mem);
+                case RMSGHDR -> {
+                    long n = finished || v == 0 ? Long.MIN_VALUE : NetStructs.namelen(v, mem);
+                    if (!finished) s = n == Long.MIN_VALUE ? ptr(v) : "{msg_namelen=" + n + "}"; // what a failed call prints
+                    else if (!ok) s = ptr(v);
+                    else s = v == 0 ? "NULL" : net.msghdr(v, -1, rval, fdText(pid, mem), mem);
+                }
+                case EPOLLEVENT -> s = (int) args[1] == 2 || v == 0 ? ptr(v) : io.epollEvent(v, mem); // EPOLL_CTL_DEL
+                case EPOLLEVENTS -> s = ok ? io.epollEvents(v, rval, mem) : ptr(v);
+                case RUSAGE -> s = ok && (nr != wait4 || rval > 0) ? ProcessStructs.rusage(v, mem) : ptr(v);
+                case ARCHPRCTLARG -> {
+                    s = ProcessStructs.archPrctlArg(args[0], v, ok, mem);
+                    if (s == null) continue;
                 }
                 default -> s = hex(v);
             }
@@ -437,11 +408,11 @@ public final class SyscallDecoder {
     // ---------------------------------------------------------------- scalars
 
     static String hex(long v) {
-        return v == 0 ? "0" : "0x" + Long.toHexString(v);
+        return Strings.hex(v);
     }
 
     static String ptr(long v) {
-        return v == 0 ? "NULL" : "0x" + Long.toHexString(v);
+        return Strings.ptr(v);
     }
 
     /** strace's "%#03o": 0644 -> "0644", 0 -> "000", 7 -> "007". */
@@ -477,98 +448,10 @@ public final class SyscallDecoder {
         return b.toString();
     }
 
-    // ---------------------------------------------------------------- strings and buffers
-
-    /** A NUL-terminated string of at most {@code max} bytes as ISO-8859-1 (bytes kept), or null when unreadable. */
-    private String cString(long addr, int max, TraceeMemory mem) {
-        if (addr == 0) return null;
-        int got = 0;
-        while (got < max) {
-            int want = Math.min(256, max - got);
-            int n = mem.read(addr + got, scratch, got, want);
-            if (n <= 0) return got == 0 ? null : new String(scratch, 0, got, StandardCharsets.ISO_8859_1);
-            for (int i = got; i < got + n; i++) {
-                if (scratch[i] == 0) return new String(scratch, 0, i, StandardCharsets.ISO_8859_1);
-            }
-            got += n;
-        }
-        return new String(scratch, 0, got, StandardCharsets.ISO_8859_1);
-    }
-
-    /** A NUL-terminated string cut at -s, quoted, with "..." when longer. */
-    private String string(long addr, TraceeMemory mem) {
-        if (addr == 0) return "NULL";
-        String raw = cString(addr, stringLimit + 1, mem);
-        if (raw == null) return hex(addr);
-        byte[] b = raw.getBytes(StandardCharsets.ISO_8859_1);
-        boolean cut = b.length > stringLimit;
-        return quote(cut ? java.util.Arrays.copyOf(b, stringLimit) : b, cut);
-    }
-
-    /** {@code len} bytes of data cut at -s, quoted. */
-    private String buffer(long addr, long len, TraceeMemory mem) {
-        if (addr == 0) return "NULL";
-        if (len <= 0) return "\"\"";
-        int want = (int) Math.min(len, Math.min(stringLimit, scratch.length));
-        if (want == 0) return quote(new byte[0], true); // -s 0: strace prints ""...
-        byte[] b = new byte[want];
-        int n = mem.read(addr, b, 0, want);
-        if (n <= 0) return hex(addr);
-        return quote(n < want ? java.util.Arrays.copyOf(b, n) : b, len > want);
-    }
-
-    /** strace's quoting: C escapes, octal for other non-printable bytes, "..." after a cut. */
-    static String quote(byte[] b, boolean cut) {
-        StringBuilder s = new StringBuilder(b.length + 8).append('"');
-        for (int i = 0; i < b.length; i++) {
-            int c = b[i] & 0xff;
-            switch (c) {
-                case '"' -> s.append("\\\"");
-                case '\\' -> s.append("\\\\");
-                case '\n' -> s.append("\\n");
-                case '\t' -> s.append("\\t");
-                case '\r' -> s.append("\\r");
-                case 0x0b -> s.append("\\v");
-                case 0x0c -> s.append("\\f");
-                default -> {
-                    if (c >= 0x20 && c < 0x7f) {
-                        s.append((char) c);
-                    } else {
-                        boolean digitNext = i + 1 < b.length && b[i + 1] >= '0' && b[i + 1] <= '7';
-                        String o = Integer.toOctalString(c);
-                        s.append('\\').append(digitNext ? "0".repeat(3 - o.length()) + o : o);
-                    }
-                }
-            }
-        }
-        s.append('"');
-        if (cut) s.append("...");
-        return s.toString();
-    }
-
     /** The value of the call's size argument (a sigset's length), 8 when it has none. */
     private static long sizeArg(ArgKind[] sig, long[] args) {
         for (int i = sig.length - 1; i >= 0; i--) if (sig[i] == ArgKind.SIZE && i < 6) return args[i];
         return 8;
-    }
-
-    /** getrandom's buffer: every byte as \\xNN (strace's QUOTE_FORCE_HEX), cut at -s. */
-    private String hexBuffer(long addr, long len, TraceeMemory mem) {
-        if (addr == 0) return "NULL";
-        int want = (int) Math.min(Math.max(len, 0), stringLimit);
-        byte[] b = new byte[want];
-        if (want > 0 && mem.read(addr, b, 0, want) != want) return hex(addr);
-        StringBuilder s = new StringBuilder(want * 4 + 5).append('"');
-        for (byte c : b) s.append("\\x").append(Character.forDigit((c >> 4) & 15, 16)).append(Character.forDigit(c & 15, 16));
-        s.append('"');
-        if (len > want) s.append("...");
-        return s.toString();
-    }
-
-    private long readLong(long addr, TraceeMemory mem) {
-        byte[] b = new byte[8];
-        if (mem.read(addr, b, 0, 8) != 8) return -1;
-        return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     /** strace's [16] for an int behind a pointer; the address when it cannot be read. */
@@ -585,157 +468,16 @@ public final class SyscallDecoder {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
 
-    private ByteBuffer struct(long addr, int size, TraceeMemory mem) {
-        byte[] b = new byte[size];
-        int n = mem.read(addr, b, 0, size);
-        return n == size ? ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN) : null;
-    }
-
-    private String argv(long addr, TraceeMemory mem) {
-        if (addr == 0) return "NULL";
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < MAX_ARGV; i++) {
-            long p = readLong(addr + 8L * i, mem);
-            if (p == -1) return i == 0 ? hex(addr) : b.append(", ...]").toString();
-            if (p == 0) return b.append(']').toString();
-            if (i > 0) b.append(", ");
-            if (i >= Math.max(stringLimit, 1)) return b.append("...]").toString();
-            b.append(string(p, mem));
-        }
-        return b.append(", ...]").toString();
-    }
-
-    private String envp(long addr, TraceeMemory mem) {
-        if (addr == 0) return "NULL";
-        int n = 0;
-        while (n < 4096) {
-            long p = readLong(addr + 8L * n, mem);
-            if (p == -1) return hex(addr);
-            if (p == 0) break;
-            n++;
-        }
-        return hex(addr) + " /* " + n + (n == 1 ? " var */" : " vars */");
-    }
-
-    // ---------------------------------------------------------------- structs
-
-    /** {@code {st_mode=S_IFREG|0644, st_size=123, ...}}, strace's abbreviated struct stat. */
-    private String stat(long addr, TraceeMemory mem) {
-        ByteBuffer b = struct(addr, x86 ? 144 : 128, mem);
-        if (b == null) return hex(addr);
-        long mode = (x86 ? b.getInt(24) : b.getInt(16)) & 0xffffffffL;
-        long rdev = x86 ? b.getLong(40) : b.getLong(32);
-        long size = b.getLong(48);
-        return "{st_mode=" + fileMode(mode) + ", " + sizeOrRdev(mode, size, major(rdev), minor(rdev)) + ", ...}";
-    }
-
-    private String statx(long addr, TraceeMemory mem) {
-        ByteBuffer b = struct(addr, 256, mem);
-        if (b == null) return hex(addr);
-        long mask = b.getInt(0) & 0xffffffffL;
-        long attrs = b.getLong(8);
-        long mode = b.getShort(28) & 0xffff;
-        long size = b.getLong(40);
-        return "{stx_mask=" + xlat.flagsOrZero("statx_mask", mask) + ", stx_attributes=" + hex(attrs) + ", stx_mode="
-                + fileMode(mode) + ", " + sizeOrRdev(mode, size, b.getInt(128), b.getInt(132)).replace("st_", "stx_")
-                + ", ...}";
-    }
-
-    private String statfs(long addr, TraceeMemory mem) {
-        ByteBuffer b = struct(addr, 120, mem);
-        if (b == null) return hex(addr);
-        long type = b.getLong(0);
-        String name = xlat.name("fs_magic", type);
-        return "{f_type=" + (name != null ? name : hex(type)) + ", f_bsize=" + b.getLong(8) + ", f_blocks=" + b.getLong(16)
-                + ", f_bfree=" + b.getLong(24) + ", f_bavail=" + b.getLong(32) + ", f_files=" + b.getLong(40)
-                + ", f_ffree=" + b.getLong(48) + ", f_fsid={val=[" + hex(b.getInt(56) & 0xffffffffL) + ", "
-                + hex(b.getInt(60) & 0xffffffffL) + "]}, f_namelen=" + b.getLong(64) + ", f_frsize=" + b.getLong(72)
-                + ", f_flags=" + xlat.flagsOrZero("statfs_flags", b.getLong(80)) + "}";
-    }
-
-    /** "S_IFREG|0644", "S_IFDIR|S_ISVTX|0777". */
-    String fileMode(long mode) {
-        String type = xlat.name("file_types", mode & 0170000);
-        String special = xlat.flags("mode_bits", mode & 07000);
-        StringBuilder s = new StringBuilder();
-        if (type != null) s.append(type).append('|');
-        else if ((mode & 0170000) != 0) s.append(mode(mode & 0170000)).append('|');
-        if (!special.isEmpty()) s.append(special).append('|');
-        return s.append(mode(mode & 0777)).toString();
-    }
-
-    private static String sizeOrRdev(long mode, long size, long major, long minor) {
-        long type = mode & 0170000;
-        if (type == 0020000 || type == 0060000) {
-            return "st_rdev=makedev(0x" + Long.toHexString(major) + ", 0x" + Long.toHexString(minor) + ")";
-        }
-        return "st_size=" + size;
-    }
-
-    private static long major(long dev) {
-        return ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-    }
-
-    private static long minor(long dev) {
-        return (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+    /** With -y, fds printed with their paths (SCM_RIGHTS); plain numbers without a pid (a completion). */
+    private java.util.function.IntFunction<String> fdText(int pid, TraceeMemory mem) {
+        return fd -> pid < 0 ? Integer.toString(fd) : fd(pid, fd, mem);
     }
 
     /** pipe2/socketpair's two new fds; with -y with their paths ([3<pipe:[123]>, 4<pipe:[123]>]). */
     private String pipe(int pid, long addr, TraceeMemory mem) {
-        ByteBuffer b = struct(addr, 8, mem);
+        ByteBuffer b = Structs.struct(addr, 8, mem);
         if (b == null) return hex(addr);
         return "[" + (pid < 0 ? Integer.toString(b.getInt(0)) : fd(pid, b.getInt(0), mem)) + ", "
                 + (pid < 0 ? Integer.toString(b.getInt(4)) : fd(pid, b.getInt(4), mem)) + "]";
-    }
-
-    private int dirents(long addr, long len, TraceeMemory mem) {
-        int size = (int) Math.min(len, 65536);
-        if (size <= 0) return 0;
-        byte[] b = new byte[size];
-        int n = mem.read(addr, b, 0, size);
-        if (n <= 0) return 0;
-        ByteBuffer bb = ByteBuffer.wrap(b, 0, n).order(ByteOrder.LITTLE_ENDIAN);
-        int count = 0;
-        for (int off = 0; off + 18 < n; count++) {
-            int reclen = bb.getShort(off + 16) & 0xffff;
-            if (reclen == 0) break;
-            off += reclen;
-        }
-        return count;
-    }
-
-    /** {@code {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("127.0.0.1")}} and friends. */
-    private String sockaddr(long addr, int len, TraceeMemory mem) {
-        if (addr == 0) return "NULL";
-        if (len < 2) return hex(addr);
-        int size = Math.min(len, 128);
-        byte[] raw = new byte[size];
-        int n = mem.read(addr, raw, 0, size);
-        if (n < 2) return hex(addr);
-        ByteBuffer b = ByteBuffer.wrap(raw, 0, n).order(ByteOrder.LITTLE_ENDIAN);
-        int family = b.getShort(0) & 0xffff;
-        String fam = xlat.nameOr("address_families", family, " /* AF_??? */");
-        if (family == 2 && n >= 8) {
-            int port = ((raw[2] & 0xff) << 8) | (raw[3] & 0xff);
-            return "{sa_family=AF_INET, sin_port=htons(" + port + "), sin_addr=inet_addr(\""
-                    + io.taskscope.text.InetText.ipv4(raw, 4) + "\")}";
-        }
-        if (family == 10 && n >= 24) {
-            int port = ((raw[2] & 0xff) << 8) | (raw[3] & 0xff);
-            String ip = io.taskscope.text.InetText.ipv6(raw, 8);
-            int flow = ByteBuffer.wrap(raw, 4, 4).order(ByteOrder.BIG_ENDIAN).getInt();
-            int scope = n >= 28 ? b.getInt(24) : 0;
-            return "{sa_family=AF_INET6, sin6_port=htons(" + port + "), sin6_flowinfo=htonl(" + flow
-                    + "), inet_pton(AF_INET6, \"" + ip + "\", &sin6_addr), sin6_scope_id=" + scope + "}";
-        }
-        if (family == 1) {
-            if (n <= 2) return "{sa_family=AF_UNIX}";
-            boolean abstractName = raw[2] == 0 && n > 3;
-            int start = abstractName ? 3 : 2, end = start;
-            while (end < n && (abstractName || raw[end] != 0)) end++;
-            String p = quote(java.util.Arrays.copyOfRange(raw, start, end), false);
-            return "{sa_family=AF_UNIX, sun_path=" + (abstractName ? "@" + p : p) + "}";
-        }
-        return "{sa_family=" + fam + ", ...}";
     }
 }

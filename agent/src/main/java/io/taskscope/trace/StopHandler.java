@@ -291,7 +291,7 @@ final class StopHandler {
             try {
                 if (t.entryDecoded != null) {
                     memory.target(t.tid);
-                    d = decoder.complete(t.entryDecoded, t.nr, t.args, rval, failed, finished, memory);
+                    d = decoder.complete(t.entryDecoded, t.proc.pid, t.nr, t.args, rval, failed, finished, memory);
                 } else {
                     d = decodeNow(t, rval, failed, finished);
                 }

@@ -94,9 +94,9 @@ class SyscallDecoderTest {
 
     @Test
     void stringsAreEscapedAndCutLikeStrace() {
-        assertEquals("\"a\\nb\\t\\\"c\\\\\"", SyscallDecoder.quote("a\nb\t\"c\\".getBytes(StandardCharsets.UTF_8), false));
-        assertEquals("\"\\0\\1x\\0001\"", SyscallDecoder.quote(new byte[] {0, 1, 'x', 0, '1'}, false));
-        assertEquals("\"\\303\\251\"...", SyscallDecoder.quote("é".getBytes(StandardCharsets.UTF_8), true));
+        assertEquals("\"a\\nb\\t\\\"c\\\\\"", Strings.quote("a\nb\t\"c\\".getBytes(StandardCharsets.UTF_8), false));
+        assertEquals("\"\\0\\1x\\0001\"", Strings.quote(new byte[] {0, 1, 'x', 0, '1'}, false));
+        assertEquals("\"\\303\\251\"...", Strings.quote("é".getBytes(StandardCharsets.UTF_8), true));
         long buf = mem.put(0x4000, "hello, world, this is longer than eight".getBytes(StandardCharsets.UTF_8));
         var d = decoder(8, false).decode(1, 1, new long[] {1, buf, 39, 0, 0, 0}, 39, false, true, mem);
         assertEquals(List.of("1", "\"hello, w\"...", "39"), d.args());
