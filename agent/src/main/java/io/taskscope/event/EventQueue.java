@@ -35,6 +35,8 @@ public final class EventQueue implements AutoCloseable {
     private long reportedDrops;
     private long lastReportNanos;
     private volatile boolean closed;
+    /** The writer sleeps longer than MIN_PARK_NANOS (idle): the next offer wakes it, once per idle spell. */
+    private volatile boolean writerIdle;
 
     /**
      * @param capacity    events held before dropping (a few thousand absorb bursts of a busy tracee)
@@ -57,7 +59,13 @@ public final class EventQueue implements AutoCloseable {
 
     /** Never blocks. Returns false (and counts a drop) when the queue is full or closed. */
     public boolean offer(Event event) {
-        if (!closed && queue.offer(event)) return true;
+        if (!closed && queue.offer(event)) {
+            if (writerIdle) { // the first event after a quiet spell (a trace's first line): written now, not up to 50 ms later
+                writerIdle = false;
+                LockSupport.unpark(writer);
+            }
+            return true;
+        }
         dropped.incrementAndGet();
         return false;
     }
@@ -81,7 +89,8 @@ public final class EventQueue implements AutoCloseable {
      * The writer never waits on the queue's condition: a producer's offer would then have to wake
      * it (a futex syscall and a cross-CPU wake-up per event, paid by the tracer while someone's
      * thread is stopped). It sleeps instead, 1 ms after finding work and up to 50 ms when idle,
-     * and drains everything each time it wakes.
+     * and drains everything each time it wakes. Only the first event after an idle spell wakes it
+     * (one unpark), so that a quiet stream's next line is not up to 50 ms late.
      */
     private void run() {
         long park = MIN_PARK_NANOS;
@@ -94,7 +103,15 @@ public final class EventQueue implements AutoCloseable {
                 continue;
             }
             if (reportDrops) maybeReportDrops(false);
+            if (park > MIN_PARK_NANOS) {
+                writerIdle = true;
+                if (!queue.isEmpty()) { // arrived before the flag was seen
+                    writerIdle = false;
+                    continue;
+                }
+            }
             LockSupport.parkNanos(this, park);
+            writerIdle = false;
             park = Math.min(park * 2, MAX_PARK_NANOS);
         }
         // Drain what arrived before close, then the final drop report.

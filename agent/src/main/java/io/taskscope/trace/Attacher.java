@@ -62,6 +62,7 @@ final class Attacher {
                 ProcFs.exe(tgid).orElse(null), ProcFs.statusInt(tgid, "Uid", -1), options.containerOf().apply(tgid),
                 modes.defaultMode()));
         modes.atAttach(p); // before any thread is seized: each starts in the process's mode
+        io.taskscope.StartupClock.mark("tracer: checks done, seizing");
         Set<Integer> seen = new HashSet<>();
         List<Tracee> attached = new ArrayList<>();
         // Threads may be created while we attach: scan /proc/PID/task until a pass finds nothing new.
@@ -89,6 +90,7 @@ final class Attacher {
             registry.unregister(p);
             throw TaskscopeException.usage("process " + pid + " ended before taskscope could attach", "check the PID with 'taskscope ps'");
         }
+        io.taskscope.StartupClock.mark("tracer: seized and interrupted");
         registry.attachedOnce = true;
         if (options.placement() == Placement.COLOCATE) {
             if (registry.affinity == null) registry.affinity = stops.affinity = new Affinity();

@@ -7,6 +7,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.taskscope.TaskscopeException;
 import io.taskscope.linux.Errno;
+import io.taskscope.linux.LibC;
 import io.taskscope.linux.Ptrace;
 import io.taskscope.trace.Requests.Attach;
 import io.taskscope.trace.Requests.Close;
@@ -61,6 +62,7 @@ public final class Tracer implements AutoCloseable {
     private volatile Throwable failure;
     private long spinHits, blockedWaits;
     private boolean closing;
+    private boolean firstStop;
 
     private final Memory statusMem = new Memory(8);
     private final long statusAddr = Pointer.nativeValue(statusMem);
@@ -135,6 +137,30 @@ public final class Tracer implements AutoCloseable {
         return registry.tracedMoreThanOneThread();
     }
 
+    /**
+     * Does ahead, on the calling thread, the one-time work of the first {@link #start} and {@link #attach}: binds the
+     * JNA methods (libc, ptrace), resolves the wake-up handler, initialises the engine's classes. Makes no ptrace call
+     * and changes nothing in any process. {@code taskscope trace} calls it on a second thread while it parses its
+     * options, so that the attach does not wait for it (docs/trace.md, attach latency). Idempotent; never throws.
+     */
+    public static void prepare() {
+        try {
+            LibC.ensureLoaded();
+            Ptrace.harmlessHandlerAddress();
+            Ptrace.gettid();
+            ClassLoader l = Tracer.class.getClassLoader();
+            for (Class<?> c : List.of(Requests.class, Registry.class, StopHandler.class, Modes.class, Attacher.class,
+                    Emitter.class, Failures.class, ProcFs.class, Proc.class, Tracee.class, ModeStats.class,
+                    TracedProcess.class, io.taskscope.event.ProcessEvent.class, io.taskscope.event.SyscallEvent.class,
+                    io.taskscope.decode.SyscallDecoder.class)) {
+                Class.forName(c.getName(), true, l);
+            }
+            ProcFs.exists(1);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // start() does the same work and reports what fails
+        }
+    }
+
     /** Whether a process with this PID exists now (what attach checks first), for callers that validate several. */
     public static boolean processExists(int pid) {
         return pid > 0 && ProcFs.exists(pid);
@@ -204,6 +230,7 @@ public final class Tracer implements AutoCloseable {
             requests.bindTracerThread();
             attacher = new Attacher(options, registry, modes, emit, stops, requests.tracerTid());
             started.complete(null);
+            io.taskscope.StartupClock.mark("tracer: thread ready");
             loop();
         } catch (Throwable t) {
             failure = t;
@@ -273,6 +300,10 @@ public final class Tracer implements AutoCloseable {
                 spinOutcome(true);
             }
             boolean resumed = handleSafely(tid, statusMem.getInt(0));
+            if (!firstStop) {
+                firstStop = true;
+                io.taskscope.StartupClock.mark("tracer: first stop handled");
+            }
             spinUntil = resumed && spinNanos > 0 && spinWorthIt() ? System.nanoTime() + spinNanos : 0;
         }
     }

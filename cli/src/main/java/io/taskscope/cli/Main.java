@@ -17,6 +17,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        io.taskscope.StartupClock.mark("main");
         NativeBoot.prepare(); // JNA's start-up properties, before any command touches JNA
         // stdout is buffered: a 2,000-line ps is a few writes, not 2,000. Commands that stream (trace,
         // fs watch, agent) flush when they mean to; everything else is flushed here, once.
@@ -26,6 +27,7 @@ public final class Main {
         int code = run(args, out, err);
         // ./taskscope's training run for the class-data archive: also load what `trace` needs before its first stop
         if (Boolean.getBoolean("taskscope.train")) io.taskscope.cli.commands.TraceWarmup.run();
+        io.taskscope.StartupClock.print(System.err);
         if (stdoutAbandoned) {
             // A command gave up on a stdout that blocks (see abandonStdout): exit without touching it.
             err.flush();
@@ -74,7 +76,10 @@ public final class Main {
         if (debug) {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
-        CommandLine cl = commandLine(out, err, requested(args));
+        String only = requested(args);
+        if ("trace".equals(only)) io.taskscope.cli.commands.TraceCommand.prepareInBackground();
+        CommandLine cl = commandLine(out, err, only);
+        io.taskscope.StartupClock.mark("command line built");
         return cl.execute(args);
     }
 

@@ -112,8 +112,33 @@ public class TraceCommand implements Callable<Integer> {
             description = "Poll for the next stop this long after each resume before sleeping (0: never).")
     int spinMicros;
 
+    /**
+     * Called by Main before it builds the command line for `trace`: the one-time work of the attach path (logging, JNA
+     * bindings, the tracer's classes, the syscall table, strace's formatting, the time zone) starts on a second thread
+     * while picocli builds the model and parses the options on this one, so that the attach waits for neither. It
+     * reads and changes nothing of any other process. Measured in docs/trace.md (attach latency).
+     */
+    public static void prepareInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                Tracer.prepare();
+                SyscallFilter.parse(List.of()).selection(io.taskscope.decode.SyscallTable.current());
+                new StraceFormat(StraceFormat.Timestamps.NONE, false, StraceFormat.Framing.COLUMN, ZoneId.systemDefault());
+                Class.forName(EventQueue.class.getName(), true, TraceCommand.class.getClassLoader());
+                Class.forName(StopSignals.class.getName(), true, TraceCommand.class.getClassLoader());
+                io.taskscope.agent.AgentSocket.path();
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                // the command does the same work itself and reports what fails
+            }
+            io.taskscope.StartupClock.mark("trace: prepared");
+        }, "taskscope-prepare");
+        t.setDaemon(true);
+        t.start();
+    }
+
     @Override
     public Integer call() throws Exception {
+        io.taskscope.StartupClock.mark("trace: call");
         if (pids.isEmpty() && container == null) {
             throw TaskscopeException.usage("no process to trace", "give -p PID or --container NAME (see 'taskscope ps')");
         }
@@ -163,10 +188,12 @@ public class TraceCommand implements Callable<Integer> {
                 pids.size()), ZoneId.systemDefault()).quietExit(quiet.length >= 2);
         // A process has one tracer: when the agent already traces the targets, show its events through our filter.
         // (AgentSocket, not ControlClient: its class initialiser builds a Jackson mapper, ~0.3 s of CPU before the attach)
+        io.taskscope.StartupClock.mark("trace: options checked, output open");
         var relay = io.taskscope.agent.AgentRelay.tracing(pids, io.taskscope.agent.AgentSocket.path());
         if (relay.isPresent()) {
             return relay(relay.get(), filter, format, out, err);
         }
+        io.taskscope.StartupClock.mark("trace: no agent relay");
         SyscallSummary counts = new SyscallSummary();
 
         TraceOptions options = TraceOptions.defaults().withFilter(filter).withStringLimit(stringLimit)
@@ -181,6 +208,7 @@ public class TraceCommand implements Callable<Integer> {
         queueRef[0] = queue;
         Tracer tracer = Tracer.start(options, queue::offer);
         tracerRef[0] = tracer;
+        io.taskscope.StartupClock.mark("trace: tracer started");
         CompletableFuture<String> stop = new CompletableFuture<>();
         stopOnOutputFailure = () -> stop.complete("output failed");
         Thread hook = new Thread(() -> {
@@ -203,6 +231,7 @@ public class TraceCommand implements Callable<Integer> {
                     err.println("taskscope: " + e.oneLine()); // a container's process may end meanwhile
                     continue;
                 }
+                io.taskscope.StartupClock.mark("trace: attached " + pid);
                 if (quiet.length == 0) {
                     err.println("taskscope: Process " + p.pid() + " attached" + (p.threads() > 1 ? " with " + p.threads() + " threads" : ""));
                 }
@@ -344,6 +373,8 @@ public class TraceCommand implements Callable<Integer> {
                 + ": " + why + "; the trace stopped and its output is incomplete", "free space on that disk, or choose another -o FILE");
     }
 
+    private boolean firstLine;
+
     private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue,
                        SyscallFilter filter) {
         if (outputFailure.get() != null) return; // stopping: nothing more can be written
@@ -373,6 +404,10 @@ public class TraceCommand implements Callable<Integer> {
                 if (line.isEmpty()) return;
                 out.write(line.get());
                 out.write('\n');
+                if (!firstLine) {
+                    firstLine = true;
+                    io.taskscope.StartupClock.mark("trace: first line");
+                }
             }
             if (queue == null || queue.backlog() == 0) out.flush(); // batch writes under load, prompt when idle
         } catch (IOException ex) {
