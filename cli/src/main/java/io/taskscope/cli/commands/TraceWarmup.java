@@ -7,6 +7,7 @@ import io.taskscope.decode.SyscallFilter;
 import io.taskscope.decode.SyscallTable;
 import io.taskscope.decode.TraceeMemory;
 import io.taskscope.event.EventJson;
+import io.taskscope.event.EventQueue;
 import io.taskscope.event.SyscallEvent;
 import io.taskscope.linux.Arch;
 import io.taskscope.trace.TraceOptions;
@@ -19,9 +20,9 @@ import picocli.CommandLine;
 /**
  * What `trace` loads and runs before its first stop, exercised once in the launcher's training run
  * ({@code -Dtaskscope.train=true}, see ./taskscope) so that the class-data archive holds it: the picocli model of
- * `trace`, the filter, the syscall table and every decoder family, strace's formatting, the JSON writer and the
- * tracer thread (started and closed, nothing attached). Without it a `trace` started from the archive loaded some
- * 1,400 classes from the jar before its first stop; with JDK 25's AOT cache the training also records the
+ * `trace`, the filter, the syscall table and every decoder family, strace's formatting, the JSON writer, the
+ * tracer thread and an attach to a real process (a shell loop it starts and kills). Without it a `trace` started
+ * from the archive loaded some 1,400 classes from the jar before its first stop; with JDK 25's AOT cache the training also records the
  * decoders' profiles, so the first stops run compiled code. Never runs outside a training run; fails silently.
  */
 public final class TraceWarmup {
@@ -29,7 +30,8 @@ public final class TraceWarmup {
 
     public static void run() {
         try {
-            new CommandLine(new TraceCommand());
+            new CommandLine(new TraceCommand()).parseArgs("-p", "1", "-f", "-e", "trace=%file", "-s", "64", "-o", "/dev/null");
+            Class.forName(StopSignals.class.getName(), true, TraceWarmup.class.getClassLoader());
             SyscallFilter filter = SyscallFilter.parse(List.of("trace=%file,%desc,%network,%process"));
             SyscallTable table = SyscallTable.of(Arch.current());
             SyscallDecoder decoder = new SyscallDecoder(table, 32, true);
@@ -54,9 +56,49 @@ public final class TraceWarmup {
                     if (round == 0) EventJson.writeLine(e, sink);
                 }
             }
-            Tracer.start(TraceOptions.defaults().withFilter(filter), e -> true).close();
+            Tracer.prepare();
+            traceARealProcess(filter, text);
         } catch (Exception | LinkageError e) {
             // a training run only: whatever failed is simply not in the archive
+        }
+    }
+
+    /**
+     * The attach path itself (seize, the first stops, the process events, the writer): a shell loop of redirections
+     * (openat, dup2, read, close; no fork) started as a grandchild, so that it is not the JVM's child (see
+     * ARCHITECTURE.md), traced for up to 2,000 events and detached, then killed. Without CAP_SYS_PTRACE (a `docker
+     * build`) the attach fails and this is skipped.
+     */
+    private static void traceARealProcess(SyscallFilter filter, StraceFormat text) throws Exception {
+        Process sh = new ProcessBuilder("/bin/sh", "-c", "while :; do read -r x </dev/null; done >/dev/null 2>&1 & echo $!")
+                .redirectErrorStream(true).start();
+        String line = new String(sh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        sh.waitFor();
+        int pid = Integer.parseInt(line);
+        try {
+            java.util.concurrent.atomic.AtomicInteger events = new java.util.concurrent.atomic.AtomicInteger();
+            Writer sink = Writer.nullWriter();
+            EventQueue queue = new EventQueue(16_384, e -> {
+                try {
+                    var l = text.line(e);
+                    if (l.isPresent()) sink.write(l.get());
+                    if (e instanceof SyscallEvent s) EventJson.writeLine(s, sink);
+                } catch (java.io.IOException ex) {
+                    // a null writer
+                }
+            }, false);
+            Tracer tracer = Tracer.start(TraceOptions.defaults().withFilter(filter).withProcessEvents(true)
+                    .withSignalEvents(true), e -> events.incrementAndGet() < 2_000 && queue.offer(e));
+            try {
+                tracer.attach(pid).get(2, java.util.concurrent.TimeUnit.SECONDS);
+                long until = System.nanoTime() + 1_000_000_000L;
+                while (events.get() < 2_000 && System.nanoTime() < until) Thread.sleep(5);
+            } finally {
+                tracer.close();
+                queue.close(1000);
+            }
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
 }
