@@ -255,4 +255,67 @@ class TraceCommandTest {
         assertTrue(json.stream().anyMatch(l -> l.contains("\"syscall\":\"openat\"") && l.contains("\"errno\":\"ENOENT\"")), json.toString());
         assertTrue(json.stream().anyMatch(l -> l.contains("\"type\":\"process\"") && l.contains("\"kind\":\"exit\"") && l.contains("\"exitCode\":0")), json.toString());
     }
+
+    /** A target that must never be left traced or stopped: detached (TracerPid 0) and running. */
+    private static void assertFree(ProcessHandle target) throws Exception {
+        await("the target to be detached", 2000, () -> CPrograms.tracerPid(target.pid()) == 0);
+        char st = CPrograms.state(target.pid());
+        assertTrue(st == 'S' || st == 'R', "state " + st);
+    }
+
+    @Test
+    void aFailureAfterTheFirstAttachDetachesIt() throws Exception {
+        Prereq.requireRoot();
+        ProcessHandle target = CPrograms.start("fileloop", "0", "1000");
+        // the second PID is refused (taskscope itself) after the first is attached: exit 2, the first detached
+        Result r = run("trace", "-p", Long.toString(target.pid()), "-p", Long.toString(ProcessHandle.current().pid()),
+                "-o", "/dev/null");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("taskscope: PID " + ProcessHandle.current().pid() + " is taskscope itself; trace another process"), r.err());
+        assertTrue(r.err().contains("taskscope: Process " + target.pid() + " detached"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+        assertFree(target);
+    }
+
+    @Test
+    void anOutputFileThatCannotBeWrittenFailsBeforeAnythingIsTraced() throws Exception {
+        Prereq.requireRoot();
+        ProcessHandle target = CPrograms.start("fileloop", "0", "1000");
+        assertOneLineUsageError(run("trace", "-p", Long.toString(target.pid()), "-o", "/nonexistent-dir/trace.out"),
+                "cannot write /nonexistent-dir/trace.out: no such directory");
+        assertFree(target);
+    }
+
+    @Test
+    void theLinesAfterTheAttachAreCompleteAndNoneIsMissing() throws Exception {
+        Prereq.requireRoot();
+        ProcessHandle target = CPrograms.start("fileloop", "0", "0"); // six %file calls per iteration, no pause
+        Path out = CPrograms.dir().resolve("trace-first-" + System.nanoTime() + ".out");
+        Process t = traceJvm(CPrograms.dir().resolve("trace-first.err"), "-p", Long.toString(target.pid()),
+                "-e", "trace=%file", "-o", out.toString());
+        await("200 lines", 30_000, () -> {
+            try {
+                return Files.exists(out) && Files.readAllLines(out).size() > 200;
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                return false;
+            }
+        });
+        t.destroy(); // SIGTERM: detach and exit
+        assertTrue(t.waitFor(10, TimeUnit.SECONDS));
+        assertFree(target);
+        // fileloop's calls, in order; the first line may be any of them, every later one is the next in the cycle
+        List<String> cycle = List.of("newfstatat(AT_FDCWD, \"/etc/hostname\", {st_mode=",
+                "newfstatat(AT_FDCWD, \"/nonexistent/taskscope-test\", 0x", "newfstatat(AT_FDCWD, \"/tmp\", {st_mode=",
+                "openat(AT_FDCWD, \"/etc/hostname\", O_RDONLY|O_CLOEXEC) = ", "openat(AT_FDCWD, \"/nonexistent/x\", ",
+                "access(\"/etc/passwd\", R_OK|W_OK) ");
+        List<String> lines = Files.readAllLines(out).subList(0, 200);
+        int at = -1;
+        for (int i = 0; i < cycle.size(); i++) if (lines.get(0).startsWith(cycle.get(i))) at = i;
+        assertTrue(at >= 0, "the first line is one of the program's calls, complete: " + lines.get(0));
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            assertTrue(l.startsWith(cycle.get((at + i) % cycle.size())) && l.matches(".*\\) += (0|3|-1 ENOENT .*)$"),
+                    "line " + (i + 1) + " is the next call, complete: " + l + "\n" + String.join("\n", lines.subList(0, i + 1)));
+        }
+    }
 }
