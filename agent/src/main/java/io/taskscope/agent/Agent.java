@@ -121,7 +121,7 @@ public final class Agent implements AutoCloseable {
             a.relayModes = new SubscriberModes(() -> a.tracer, a.policy);
             if (config.modes().budgeted() && !config.modes().syscall().isEmpty()) {
                 a.budget = new Budget(config.modes().budget(), () -> a.tracer, a.policy);
-                a.scheduler.scheduleWithFixedDelay(a::budgetTick, 50, 50, TimeUnit.MILLISECONDS);
+                a.scheduler.scheduleWithFixedDelay(a::budgetTick, Budget.TICK_NANOS, Budget.TICK_NANOS, TimeUnit.NANOSECONDS);
             }
             a.discovery.reportForeignTracers(a::offer); // a neighbour that becomes a tracer: seen in TracerPid
             // the processes there at start are attached before we say we are up

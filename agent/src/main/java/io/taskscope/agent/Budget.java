@@ -20,18 +20,16 @@ import org.slf4j.LoggerFactory;
  *   rate     = syscall stops per second while in syscall mode          (measured over its syscall spells)
  *   cpuOn    = its CPU seconds per second in syscall spells             (/proc/PID/schedstat)
  *   cpuOff   = the same in lifecycle spells
- *   model    = rate x stop cost / cpuOn       time stopped per second of its own run time (cpuOn counted as at
- *                                             least 5% of a CPU, so that a quiet process stays in syscall mode)
- *   observed = cpuOff / cpuOn - 1             how much longer its work takes in syscall mode
- *   cost     = max(model, observed)           the overhead of syscall mode, relative to running untraced
+ *   model    = rate x stop cost               the share of each second it spends stopped in syscall mode
+ *   observed = 1 - cpuOn / cpuOff             the share of its progress syscall mode takes (busy processes)
+ *   cost     = max(model, observed)           e.g. 0.875 for a process 8x slower in syscall mode
  *   duty     = 1 when cost &lt;= budget, else budget / cost                (at least MIN_DUTY)
  * </pre>
  *
- * The cost is an overhead ratio, not a share of time: a process that runs 8x slower in syscall mode costs 700%,
- * so a 5% budget gives it 5/700 of its time there (0.7%), and its work then takes 5% longer on average. (A share
- * of time, 1 - 1/8 = 87.5%, gave 5.7% of the time and cost 40%: measured on the lab under wrk.) The model alone
- * misses the CPU each stop takes from the task; the observed ratio alone misses an open-loop server whose rate
- * does not drop but whose latency grows; the larger one decides.
+ * What a budgeted process loses is duty x cost of its progress: with a 5% budget, the worker 8x slower in syscall
+ * mode spends 5.7% of its time there and does 5% less work than untraced. The model alone misses the CPU each stop
+ * takes from the task (it underestimated a php-fpm worker's cost 3-4x on the lab); the observed share alone misses
+ * an open-loop server whose CPU does not drop but whose latency grows; the larger one decides.
  *
  * A spell in syscall mode lasts at least MIN_ON (one tick more at most, since switches happen at ticks); the
  * lifecycle spell after it lasts {@code on x (1 - duty) / duty} of the spell actually spent on, so the realised
@@ -42,7 +40,8 @@ import org.slf4j.LoggerFactory;
 final class Budget {
     private static final Logger log = LoggerFactory.getLogger(Budget.class);
     static final long CYCLE_NANOS = 1_000_000_000L;
-    static final long MIN_ON_NANOS = 50_000_000L;
+    static final long TICK_NANOS = 50_000_000L;
+    static final long MIN_ON_NANOS = TICK_NANOS;
     static final double MIN_DUTY = 0.002;
     /** Below this CPU share in lifecycle mode a process is too idle for its progress to say anything. */
     static final double BUSY = 0.05;
@@ -102,7 +101,9 @@ final class Budget {
             s.duty = duty(cost(s, stopCost), budget);
             long elapsed = now - s.phaseStart;
             if (s.on && s.duty < 1 && elapsed >= onNanos(s.duty)) {
-                s.offNanos = offNanos(elapsed, s.duty);
+                // sized on the spell actually spent on, but not on a long one begun while the process was idle
+                // (duty 1): that would park a process that has just become busy for many seconds
+                s.offNanos = offNanos(Math.min(elapsed, onNanos(s.duty) + 2 * TICK_NANOS), s.duty);
                 switchTo(t, p.pid(), s, false, now);
             } else if (!s.on && elapsed >= Math.min(s.offNanos, offNanos(onNanos(s.duty), s.duty))) {
                 switchTo(t, p.pid(), s, true, now); // a duty that rose since shortens the wait
@@ -128,15 +129,10 @@ final class Budget {
         }
     }
 
-    /** The overhead of syscall mode relative to running untraced (1.0 = its work takes twice as long). */
+    /** The share of the process's progress that syscall mode takes (0 to 1). */
     static double cost(State s, double stopCostSeconds) {
-        double model = 0;
-        if (s.rate >= 0) {
-            // the share of each second spent stopped, against its run time (counted as at least BUSY: a quiet
-            // process's few stops cost the task next to nothing, and it stays in syscall mode)
-            model = s.rate * stopCostSeconds / Math.max(s.cpuOn, BUSY);
-        }
-        double observed = s.cpuOn >= 0 && s.cpuOff >= BUSY ? Math.max(0, s.cpuOff / Math.max(s.cpuOn, 0.001) - 1) : 0;
+        double model = s.rate < 0 ? 0 : Math.min(1, s.rate * stopCostSeconds);
+        double observed = s.cpuOn >= 0 && s.cpuOff >= BUSY ? Math.max(0, 1 - s.cpuOn / s.cpuOff) : 0;
         return Math.max(model, observed);
     }
 
@@ -165,6 +161,11 @@ final class Budget {
     }
 
     private void switchTo(Tracer t, int pid, State s, boolean on, long now) {
+        if (log.isDebugEnabled()) {
+            log.debug("budget: pid {} to {} mode after {} ms: rate {}/s, cpu {} on / {} off, duty {}", pid,
+                    on ? "syscall" : "lifecycle", (now - s.phaseStart) / 1_000_000, Math.round(s.rate),
+                    String.format("%.3f", s.cpuOn), String.format("%.3f", s.cpuOff), String.format("%.4f", s.duty));
+        }
         s.on = on;
         s.phaseStart = now;
         String reason = "selected for syscall tracing under a " + Escalation.percent(budget) + " budget (duty "

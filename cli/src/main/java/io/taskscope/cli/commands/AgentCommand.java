@@ -90,7 +90,8 @@ public class AgentCommand implements Callable<Integer> {
         for (String w : rules.warnings()) err.println("taskscope agent: rules: " + w);
         // The agent's own diagnostics (what it traces, what it could not) are worth seeing by default.
         Logger agentLog = (Logger) LoggerFactory.getLogger("io.taskscope.agent");
-        if (agentLog.getLevel() == null || agentLog.getLevel().isGreaterOrEqual(Level.WARN)) agentLog.setLevel(Level.INFO);
+        // (--debug has set the root to DEBUG: keep that)
+        if (agentLog.getEffectiveLevel().isGreaterOrEqual(Level.WARN)) agentLog.setLevel(Level.INFO);
         // Events go straight to fd 1: System.out's PrintStream swallows write errors.
         Agent agent = Agent.start(cfg, rules, new FileOutputStream(FileDescriptor.out));
         err.println("taskscope agent: started: " + summary(cfg, rules) + "; tracing " + agent.tracees().size()
