@@ -29,7 +29,7 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORK = "/tmp/taskscope-parity"
+WORK = os.environ.get("PARITY_WORK", "/tmp/taskscope-parity")  # outputs (--keep), and the programs' directory:
 RUN = WORK + "/run"   # the traced programs' working directory, recreated for every run
 
 FILTERS = {
@@ -157,9 +157,11 @@ NAME = re.compile(r"^([a-z0-9_]+)\(")
 
 VALUE_RULES = [
     (re.compile(r"0x[0-9a-f]{5,}"), "0xADDR"),
+    (re.compile(r"\b[0-9a-f]{8,16}-[0-9a-f]{8,16}(?= )"), "ADDR-ADDR"),  # /proc/PID/maps text a program reads (ASLR)
     (re.compile(r":\[\d+\]"), ":[INO]"),
     (re.compile(r"(poll\(.*, \d+, )[1-9]\d*\)"), r"\1T)"),  # poll's timeout: what is left of the caller's
     (re.compile(r"Date: [^\\]*GMT"), "Date: D"),  # the loopback server's reply
+    (re.compile(r"\b\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\b"), "DATE"),  # a log line's wall-clock time (nginx -t)
     (re.compile(r"(tmp_obj_|/\.git/t|/\.git/objects/pack/tmp_\w+_)[A-Za-z0-9]{6,7}\b"), r"\1XXXXXX"),  # mkstemp names
     (re.compile(r"(si_utime|si_stime)=\d+(?: /\* [\d.]+ s \*/)?"), r"\1=N"),
     (re.compile(r"tv_sec=\d+, tv_nsec=\d+"), "tv_sec=S, tv_nsec=NS"),
@@ -171,6 +173,10 @@ VALUE_RULES = [
     # epoll_event's data as u64: a program that sets only the fd (u32) leaves stack bytes, addresses, above it
     (re.compile(r"u64=(\d{10,})"), lambda m: "u64=U64" if int(m.group(1)) >= 1 << 32 else m.group(0)),
 ]
+RANDOM_OPEN = re.compile(r'^(?:open|openat)\(.*"/dev/u?random", .*\) = (\d+)')
+FD_CALL = re.compile(r"^(read|close)\((\d+)(?:<[^>]*>)?, ")
+SIGRETURN = re.compile(r"^(rt_sigreturn\(.*\))\s+= .*$")
+
 PER_CALL = {  # syscalls whose data differs from run to run
     "getrandom": re.compile(r'"(?:[^"\\]|\\.)*"(?:\.\.\.)?'),
     "read": None, "write": None,
@@ -215,14 +221,27 @@ def normalise(path, root_pid):
     for pid in sorted({p for p, _ in lines}, key=lambda p: (int(p) - int(root_pid)) % (1 << 22)):  # pids wrap
         pid_name(pid)
     out = []
+    random_fds = set()  # (pid, fd) open on /dev/urandom or /dev/random: what is read there is random, in both tools
     for pid, line in lines:
         n = NAME.match(line)
         key = n.group(1) if n else line[:3]
+        m = RANDOM_OPEN.match(line)
+        if m:
+            random_fds.add((pid, m.group(1)))
+        m = FD_CALL.match(line) if key in ("read", "close") else None
+        if m and (pid, m.group(2)) in random_fds:
+            if key == "close":
+                random_fds.discard((pid, m.group(2)))
+            else:
+                line = PER_CALL["getrandom"].sub('"RANDOM"', line, count=1)
+        # rt_sigreturn returns what the interrupted call returned: which call the signal interrupted is timing
+        line = SIGRETURN.sub(r"\1 = R", line)
         for p in sorted(pids, key=len, reverse=True):
             # only where strace prints a pid: a return value, an argument, si_pid=, SCM_CREDENTIALS' {pid=N, [N]; and
-            # where the program itself shows one: /proc/N paths, a string that starts with it ("N", echo $$'s "N\n");
+            # where the program itself shows one: /proc/N paths, a string that starts with it ("N", echo $$'s "N\n"),
+            # a log line's "[emerg] N";
             # never inside other numbers (st_size=13137)
-            line = re.sub(r"(?:(?<== )|(?<=si_pid=)|(?<=\{pid=)|(?<=\[)|(?<=\()|(?<=, )|(?<=/proc/)|(?<=\"))%s(?![\w.])" % p,
+            line = re.sub(r"(?:(?<== )|(?<=si_pid=)|(?<=\{pid=)|(?<=\[)|(?<=\()|(?<=, )|(?<=/proc/)|(?<=\")|(?<=\] ))%s(?![\w.])" % p,
                           lambda m, v=pids[p]: v, line)
         for rx, rep in VALUE_RULES:
             line = rx.sub(rep, line)
