@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The differential test against strace, CI's fast subset (bench/strace-parity.py --quick): real programs (ls, cp,
- * a shell pipeline, python3, curl against a loopback server, timeout's timer, env) started stopped, traced by strace
+ * a shell pipeline, python3, curl against a loopback server, timeout's timer, env, bench/parity-io.py's vectored
+ * I/O, messages with control data, epoll, rusage and prctl) started stopped, traced by strace
  * and by the shaded jar's {@code trace -f -p PID -o FILE} with each option set (%file, %desc, %network, %process,
  * no filter, -y, -s 256), normalised and compared per syscall. Fails when an option set's share of strace's lines
  * that taskscope printed identically falls below the threshold, printing the differing lines. The full set of
@@ -22,6 +23,8 @@ class StraceParityIT {
      * The quick set is small: in %process one line is 0.64%, and two SIGCHLD lines that arrive in another order than
      * in strace's run (timing, not decoding) took it to 98.73% in one CI run while the others passed at 99.35-100%.
      * CI guards against regressions at 97%; the 99.5% target is measured on the full set by bench/strace-parity.py.
+     * Three runs on 2026-12-03 had lowest option sets of 99.11%, 98.30% and 99.86% (all SIGCHLD coalescing in the
+     * pipeline, which strace against strace shows too): not stable enough to raise the threshold.
      */
     static final String THRESHOLD = "97.0";
 
