@@ -41,31 +41,33 @@ say() { echo "budget: $*" >&2; }
 die() { echo "budget: $*" >&2; exit 1; }
 status_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 
-# run CONFIG: prints "req/s coverage"
+# run CONFIG: prints "req/s coverage". The agent starts first and is up before the worker starts, so the worker
+# is attached within a scan (100 ms) of its start and is never traced idle (coverage counts from the attach).
 run() {
-  local config=$1 i
-  # its own mount namespace: the agent never traces its own container, and this one is a neighbour's
-  unshare --mount --propagation private "$work/request-loop" "$WARMUP" "$MEASURE" "$CALLS" "$WORK_US" >"$work/out" &
-  LOOP=$!
-  for i in $(seq 200); do # ready once its SIGUSR1 handler is installed (bit 10 of SigCgt), after calibrating
-    (( (16#$(status_field "$LOOP" SigCgt || echo 0) & 0x200) != 0 )) && break
-    sleep 0.02
-  done
+  local config=$1 i traced=0
   if [ "$config" != untraced ]; then
     local budget=${config#budget }
     [ "$config" = syscall ] && budget=none
     env TASKSCOPE_COMMAND="^$work/request-loop" TASKSCOPE_SYSCALL_COMMAND="^$work/request-loop" \
       TASKSCOPE_BUDGET="$budget" TASKSCOPE_FILTER=trace=getppid TASKSCOPE_SOCKET="$work/agent.sock" \
-      TASKSCOPE_SCAN_INTERVAL=100ms $TS agent >"$work/agent.out" 2>"$work/agent.err" </dev/null &
+      TASKSCOPE_SCAN_INTERVAL=100ms TASKSCOPE_DEFAULT_RULES=false $TS agent >"$work/agent.out" 2>"$work/agent.err" </dev/null &
     AGENT=$!
     for i in $(seq 300); do
-      [ "$(status_field "$LOOP" TracerPid)" != 0 ] && break
+      grep -q '^taskscope agent: started' "$work/agent.err" 2>/dev/null && break
       kill -0 "$AGENT" 2>/dev/null || die "the agent exited: $(tail -n 3 "$work/agent.err")"
       sleep 0.1
     done
-    [ "$(status_field "$LOOP" TracerPid)" != 0 ] || die "$config: the agent did not attach within 30 s"
   fi
-  kill -USR1 "$LOOP"
+  # its own mount namespace: the agent never traces its own container, and this one is a neighbour's
+  unshare --mount --propagation private "$work/request-loop" "$WARMUP" "$MEASURE" "$CALLS" "$WORK_US" >"$work/out" &
+  LOOP=$!
+  if [ -n "$AGENT" ]; then
+    for i in $(seq 100); do
+      [ "$(status_field "$LOOP" TracerPid)" != 0 ] && traced=1 && break
+      sleep 0.02
+    done
+    [ "$traced" = 1 ] || die "$config: the agent did not attach the worker within 2 s (of a ${WARMUP}s warm-up)"
+  fi
   wait "$LOOP" || die "$config: the worker failed"
   LOOP=""
   local coverage=-

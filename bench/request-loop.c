@@ -1,10 +1,9 @@
 /* The budget benchmark's worker: serves "requests" in a loop, each CALLS system calls (a php-fpm-like mix:
    read, write, fstat, getppid, a quarter each) and WORK_US microseconds of computation, like a php-fpm worker
-   (~40 calls and ~100-200 us of CPU a request on the lab). Waits for SIGUSR1 (so that a tracer can attach
-   first), runs WARMUP seconds, then MEASURE seconds, and prints requests per second of the measured part.
+   (~40 calls and ~100-200 us of CPU a request on the lab). Runs WARMUP seconds (a tracer attaches and settles),
+   then MEASURE seconds, and prints requests per second of the measured part.
      request-loop WARMUP MEASURE CALLS WORK_US */
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t go;
-static void on_usr1(int s) { (void) s; go = 1; }
 static volatile uint64_t sink;
 
 static double now(void) {
@@ -38,10 +35,6 @@ int main(int argc, char **argv) {
     work(20000000);
     long per_us = (long) (20000000 / ((now() - t0) * 1e6));
     long iters = (long) (work_us * per_us);
-    struct sigaction sa = {0};
-    sa.sa_handler = on_usr1;
-    sigaction(SIGUSR1, &sa, NULL);
-    while (!go) pause();
     int in = open("/dev/zero", O_RDONLY), out = open("/dev/null", O_WRONLY);
     char buf[64];
     struct stat st;
