@@ -7,8 +7,11 @@ with its go signal already sent); the tool starts as `TOOL -p PID -o FILE`; the 
   first line  command start -> the first syscall line is in the file (the first stop handled and printed)
   first 10k   time for the first 5,000 lines (10,000 stops) after the first line
   next 10k    time for the next 5,000 lines: the steady state the first 10,000 stops are compared with
-  cpu to attach  CPU time the tool had used when the kernel showed it as the tracer (independent of other load)
-Run as root. ROUNDS (default 7), TS (default ./taskscope), STRACE (default strace).
+  cpu to attach  CPU time the tool had used when the kernel showed it as the tracer (less dependent on other load)
+  cpu to 1st line  CPU time the tool had used when its first line was in the file
+The load average is printed before and after: on a shared VM wall-clock times depend on it, CPU times much less.
+Run as root. ROUNDS (default 7), TS (default ./taskscope), STRACE (default strace), BASELINE (optional: another
+taskscope launcher, e.g. a copy of an older checkout, measured in the same rounds as "baseline").
 """
 import os
 import signal
@@ -56,7 +59,7 @@ def one(tool, loop, work):
     time.sleep(0.05)
     t0 = time.monotonic()
     tracer = subprocess.Popen(tool + ["-p", str(tracee.pid), "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    attach = first = k1 = k2 = cpu = None
+    attach = first = k1 = k2 = cpu = cpu1 = None
     lines = 0
     pos = 0
     deadline = t0 + 30
@@ -77,6 +80,7 @@ def one(tool, loop, work):
                 pos += len(chunk)
                 if n and first is None:
                     first = now
+                    cpu1 = cpu_ms(tracer.pid)
                     lines = 0
                     n -= 1
                 lines += n
@@ -97,7 +101,7 @@ def one(tool, loop, work):
         tracee.wait()
     if first is None or k2 is None:
         return None
-    return attach, first - t0, k1 - first, k2 - k1, cpu / 1000.0
+    return attach, first - t0, k1 - first, k2 - k1, cpu / 1000.0, cpu1 / 1000.0
 
 
 def main():
@@ -105,23 +109,29 @@ def main():
     loop = os.path.join(work, "syscall-loop")
     subprocess.run(["gcc", "-O2", "-o", loop, os.path.join(ROOT, "bench/syscall-loop.c")], check=True)
     tools = {"strace": STRACE, "taskscope": TS + ["trace"]}
-    subprocess.run(TS + ["--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # class-data archive made
+    if os.environ.get("BASELINE"):
+        tools["baseline"] = os.environ["BASELINE"].split() + ["trace"]
+    for name, cmd in tools.items():
+        if name != "strace":  # the class-data archive is made before the first round
+            subprocess.run(cmd[:-1] + ["--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    load_before = os.getloadavg()
     results = {k: [] for k in tools}
     for r in range(ROUNDS):
         for name, cmd in tools.items():
             res = one(cmd, loop, work)
             if res:
                 results[name].append(res)
-    print("%-10s %10s %12s %14s %14s %8s %12s" % ("tool", "attach ms", "1st line ms", "first 10k ms", "next 10k ms", "ratio",
-                                                 "cpu to attach"))
+    print("%-10s %10s %12s %14s %14s %8s %14s %16s" % ("tool", "attach ms", "1st line ms", "first 10k ms", "next 10k ms",
+                                                      "ratio", "cpu to attach", "cpu to 1st line"))
     for name, rs in results.items():
         if not rs:
             print("%-10s no complete run" % name)
             continue
-        med = [statistics.median(x[i] for x in rs) * 1000 for i in range(5)]
-        print("%-10s %10.0f %12.0f %14.0f %14.0f %8.2f %10.0f ms" % (name, med[0], med[1], med[2], med[3], med[2] / med[3],
-                                                                  med[4]))
-    print("(%d rounds, medians; ratio = first 10,000 stops / next 10,000 stops)" % ROUNDS)
+        med = [statistics.median(x[i] for x in rs) * 1000 for i in range(6)]
+        print("%-10s %10.0f %12.0f %14.0f %14.0f %8.2f %11.0f ms %13.0f ms" % (name, med[0], med[1], med[2], med[3],
+                                                                            med[2] / med[3], med[4], med[5]))
+    print("(%d rounds, interleaved, medians; ratio = first 10,000 stops / next 10,000 stops; load average %s before, %s after)"
+          % (ROUNDS, "/".join("%.1f" % x for x in load_before), "/".join("%.1f" % x for x in os.getloadavg())))
     subprocess.run(["rm", "-rf", work])
 
 

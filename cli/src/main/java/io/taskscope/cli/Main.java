@@ -18,7 +18,8 @@ public final class Main {
 
     public static void main(String[] args) {
         io.taskscope.StartupClock.mark("main");
-        NativeBoot.prepare(); // JNA's start-up properties, before any command touches JNA
+        // JNA's start-up properties, before any command touches JNA; `trace` sets them on its preparing thread (run)
+        if (!"trace".equals(requested(args))) NativeBoot.prepare();
         // stdout is buffered: a 2,000-line ps is a few writes, not 2,000. Commands that stream (trace,
         // fs watch, agent) flush when they mean to; everything else is flushed here, once.
         // UTF-8 whatever the locale: a JDK 17 without LANG would print every non-ASCII name as '?'.
@@ -77,7 +78,7 @@ public final class Main {
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
         String only = requested(args);
-        if ("trace".equals(only)) io.taskscope.cli.commands.TraceCommand.prepareInBackground();
+        if ("trace".equals(only)) io.taskscope.cli.commands.TraceCommand.prepareInBackground(NativeBoot::prepare);
         CommandLine cl = commandLine(out, err, only);
         io.taskscope.StartupClock.mark("command line built");
         return cl.execute(args);

@@ -116,11 +116,16 @@ public class TraceCommand implements Callable<Integer> {
      * Called by Main before it builds the command line for `trace`: the one-time work of the attach path (logging, JNA
      * bindings, the tracer's classes, the syscall table, strace's formatting, the time zone) starts on a second thread
      * while picocli builds the model and parses the options on this one, so that the attach waits for neither. It
-     * reads and changes nothing of any other process. Measured in docs/trace.md (attach latency).
+     * reads and changes nothing of any other process. Measured in docs/trace.md (attach latency). {@code first}:
+     * JNA's start-up properties (Main's NativeBoot.prepare), which must precede any JNA class; the command waits for
+     * this thread before it starts the tracer.
      */
-    public static void prepareInBackground() {
+    public static void prepareInBackground(Runnable first) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        prepared = done;
         Thread t = new Thread(() -> {
             try {
+                first.run();
                 Tracer.prepare();
                 SyscallFilter.parse(List.of()).selection(io.taskscope.decode.SyscallTable.current());
                 new StraceFormat(StraceFormat.Timestamps.NONE, false, StraceFormat.Framing.COLUMN, ZoneId.systemDefault());
@@ -129,6 +134,8 @@ public class TraceCommand implements Callable<Integer> {
                 io.taskscope.agent.AgentSocket.path();
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 // the command does the same work itself and reports what fails
+            } finally {
+                done.complete(null);
             }
             io.taskscope.StartupClock.mark("trace: prepared");
         }, "taskscope-prepare");
@@ -136,9 +143,13 @@ public class TraceCommand implements Callable<Integer> {
         t.start();
     }
 
+    /** The preparing thread's work (complete when there was none): the tracer starts after it. */
+    private static volatile CompletableFuture<Void> prepared = CompletableFuture.completedFuture(null);
+
     @Override
     public Integer call() throws Exception {
         io.taskscope.StartupClock.mark("trace: call");
+        prepared.join(); // JNA's properties are set (nothing below may touch JNA before), the engine's classes ready
         if (pids.isEmpty() && container == null) {
             throw TaskscopeException.usage("no process to trace", "give -p PID or --container NAME (see 'taskscope ps')");
         }
