@@ -47,10 +47,10 @@ class WatchersTest {
             // only this container: the machine's other containers are none of this test's business
             AgentConfig config = AgentConfig.load(Map.of("TASKSCOPE_CONTAINERS", name), Optional.empty(), new ArrayList<>());
             var q = new LinkedBlockingQueue<FileChangeEvent>();
-            try (Watchers w = Watchers.start(List.of(), task, q::add).sensitive(List.of("/etc/shadow", "/root/.aws/credentials"), config)) {
+            try (Watchers w = Watchers.start(List.of(), task, q::add).rewatchEvery(java.time.Duration.ZERO).sensitive(List.of("/etc/shadow", "/root/.aws/credentials"), config)) {
                 assertEquals(List.of(), w.sensitiveWatched(name), "neither file exists yet: no watch, no warning");
                 Files.writeString(target.root.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\n");
-                w.refresh(Task.snapshot()); // the agent's next scan
+                w.refresh(Task.snapshot()); // the agent's next scan (after 5 s; every scan here)
                 assertEquals(List.of("/etc/shadow"), w.sensitiveWatched(name));
                 inTarget(target, "cat", "/etc/shadow");
                 inTarget(target, "cat", "/etc/passwd");
