@@ -195,7 +195,7 @@ public final class EnvironReader {
                 String inodeNote = "";
                 String path = inRoot(m, fs, rootLink(pid));
                 stage.set("the ELF file " + path);
-                try (RootedFs.RegularFile file = fs.openRegular(path)) {
+                try (io.taskscope.fs.RegularFile file = fs.openRegular(path)) {
                     if (file.inode() != m.inode()) {
                         inodeNote = " (the file at that path is no longer the one mapped; symbols may not match)";
                     }
