@@ -331,16 +331,25 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Runs until SIGTERM or SIGINT (ECS stopping the task sends SIGTERM), then stops cleanly and
-     * returns, so that the process exits 0. A JVM shutdown hook still detaches on any other exit.
+     * Catches SIGTERM and SIGINT from now on (ECS stopping the task sends SIGTERM) into the returned latch, for
+     * {@link #runUntilSignalled(CountDownLatch)}. Called before {@link #start}: the control socket answers during
+     * the start, and a SIGTERM sent then must still end in a clean stop and exit 0, not the JVM's default 143.
+     * sun.misc.Signal (jdk.unsupported) rather than a shutdown hook alone: a hook runs after the JVM has decided
+     * to exit with 143; handling the signal lets us finish and exit 0.
      */
-    public void runUntilSignalled() throws InterruptedException {
+    public static CountDownLatch catchStopSignals() {
         CountDownLatch signalled = new CountDownLatch(1);
-        // sun.misc.Signal (jdk.unsupported) rather than a shutdown hook alone: a hook runs after the
-        // JVM has decided to exit with 143; handling the signal lets us finish and exit 0.
         for (String name : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
         }
+        return signalled;
+    }
+
+    /**
+     * Runs until {@code signalled} (from {@link #catchStopSignals()}), then stops cleanly and returns, so that the
+     * process exits 0. A JVM shutdown hook still detaches on any other exit.
+     */
+    public void runUntilSignalled(CountDownLatch signalled) throws InterruptedException {
         Thread hook = new Thread(this::stop, "taskscope-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         signalled.await();

@@ -92,12 +92,14 @@ public class AgentCommand implements Callable<Integer> {
         Logger agentLog = (Logger) LoggerFactory.getLogger("io.taskscope.agent");
         // (--debug has set the root to DEBUG: keep that)
         if (agentLog.getEffectiveLevel().isGreaterOrEqual(Level.WARN)) agentLog.setLevel(Level.INFO);
+        // From here a SIGTERM is a clean stop, also while the agent starts (its socket answers before start returns).
+        var signalled = Agent.catchStopSignals();
         // Events go straight to fd 1: System.out's PrintStream swallows write errors.
         Agent agent = Agent.start(cfg, rules, new FileOutputStream(FileDescriptor.out));
         err.println("taskscope agent: started: " + summary(cfg, rules) + "; tracing " + agent.tracees().size()
                 + " processes");
         err.flush();
-        agent.runUntilSignalled();
+        agent.runUntilSignalled(signalled);
         return ExitCode.OK.code();
     }
 
