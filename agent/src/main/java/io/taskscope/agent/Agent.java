@@ -124,6 +124,9 @@ public final class Agent implements AutoCloseable {
                 a.scheduler.scheduleWithFixedDelay(a::budgetTick, Budget.TICK_NANOS, Budget.TICK_NANOS, TimeUnit.NANOSECONDS);
             }
             a.discovery.reportForeignTracers(a::offer); // a neighbour that becomes a tracer: seen in TracerPid
+            // the task's identity before the first attach, so that the first events carry it too
+            a.discovery.refreshMetadata();
+            a.refreshIdentity();
             // the processes there at start are attached before we say we are up
             a.discovery.scan(a.tracer).orTimeout(2, TimeUnit.SECONDS).exceptionally(x -> null).join();
             a.refreshIdentity();

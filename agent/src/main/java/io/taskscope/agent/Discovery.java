@@ -212,7 +212,8 @@ final class Discovery {
         return readExe(p.pid());
     }
 
-    private void refreshMetadata() {
+    /** Fetches the ECS metadata unless fresh (every scan does; the agent also before its first, for the events' task). */
+    synchronized void refreshMetadata() {
         if (ecs.isEmpty()) return;
         long now = System.nanoTime();
         if (metadata.isPresent() && now - metadataAt < METADATA_REFRESH_NANOS) return;
