@@ -102,10 +102,14 @@ final class Structs {
         return s.append('}').toString();
     }
 
-    /** rt_sigreturn's {mask=[...]}: the ucontext's signal mask on the stack (x86_64: sp + 296 at the call). */
+    /**
+     * rt_sigreturn's {mask=[...]}: the ucontext's signal mask in the signal frame at the stack pointer, where strace's
+     * arch_sigreturn reads it. x86_64: sp + 296 at the call (the frame's return address was popped); aarch64: sp +
+     * 128 (siginfo) + 40 (uc_flags, uc_link, uc_stack before uc_sigmask).
+     */
     String sigreturnMask(long sp, TraceeMemory mem) {
-        if (!x86 || sp == 0) return null;
-        ByteBuffer b = struct(sp + 296, 8, mem);
+        if (sp == 0) return null;
+        ByteBuffer b = struct(sp + (x86 ? 296 : 168), 8, mem);
         return b == null ? null : "{mask=" + sigset(b.getLong(0), 8) + "}";
     }
 

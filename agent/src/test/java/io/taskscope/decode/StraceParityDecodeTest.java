@@ -173,4 +173,22 @@ class StraceParityDecodeTest {
         assertEquals(true, none.line(exit).isPresent());
         assertEquals(false, none.quietExit(true).line(exit).isPresent()); // -qq
     }
+    /** rt_sigreturn's mask, where strace's arch_sigreturn reads it in the signal frame (x86_64 and aarch64). */
+    @Test
+    void sigreturnMaskOnBothArchitectures() {
+        for (Arch arch : List.of(Arch.X86_64, Arch.AARCH64)) {
+            SyscallTable table = SyscallTable.of(arch);
+            long sp = 0x10000;
+            SyscallDecoderTest.FakeMemory frame = new SyscallDecoderTest.FakeMemory() {
+                @Override
+                public long stackPointer() {
+                    return sp;
+                }
+            };
+            frame.put(sp + (arch == Arch.X86_64 ? 296 : 168), le(8).putLong(0, 1L << 13).array());
+            long nr = table.byName("rt_sigreturn").orElseThrow().number();
+            SyscallDecoder.Decoded d = new SyscallDecoder(table, 32, false).decode(1, nr, new long[6], 0, false, false, frame);
+            assertEquals(List.of("{mask=[ALRM]}"), d.args(), arch.toString());
+        }
+    }
 }

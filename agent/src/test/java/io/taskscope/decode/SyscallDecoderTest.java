@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Decoding against a fake tracee memory: the exact strings strace prints. */
 class SyscallDecoderTest {
     /** Tracee memory as a few byte arrays at fixed addresses. */
-    static final class FakeMemory implements TraceeMemory {
+    static class FakeMemory implements TraceeMemory {
         final TreeMap<Long, byte[]> regions = new TreeMap<>();
 
         long put(long addr, byte[] b) {
