@@ -69,7 +69,7 @@ public final class StraceFormat {
     /** The line for an event (no newline), or empty when strace would print nothing for it. */
     public Optional<String> line(Event e) {
         if (e instanceof SyscallEvent s) return Optional.of(syscall(s));
-        if (e instanceof ProcessEvent p && p.kind() == ProcessEvent.Kind.EXIT) {
+        if (e instanceof ProcessEvent p && (p.kind() == ProcessEvent.Kind.EXIT || p.kind() == ProcessEvent.Kind.THREAD_EXIT)) {
             if (quietExit) return Optional.empty();
             StringBuilder b = start(p.timeNanos(), p.pid());
             if (p.signal() != null) b.append("+++ killed by ").append(p.signal()).append(" +++");

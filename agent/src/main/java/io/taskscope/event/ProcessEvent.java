@@ -22,7 +22,9 @@ public record ProcessEvent(long timeNanos, Kind kind, int pid, int ppid, String 
      * START, EXEC and EXIT come from the tracer; TRACED from the agent's /proc scan: a process of the task is
      * traced (ptrace) by a process other than the agent (a neighbour became a tracer).
      */
-    public enum Kind { START, EXEC, EXIT, TRACED }
+    /** THREAD_EXIT: a thread other than the process's first ended ({@code pid} is the thread's id); only where
+     * asked for (taskscope trace, as strace prints it), never in the agent's stream. */
+    public enum Kind { START, EXEC, EXIT, TRACED, THREAD_EXIT }
 
     public ProcessEvent(long timeNanos, Kind kind, int pid, int ppid, String container, String comm, String exe,
                         List<String> argv, int uid, Integer exitCode, String signal, int gid, String cwd,

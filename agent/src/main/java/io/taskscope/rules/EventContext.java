@@ -47,6 +47,7 @@ public final class EventContext {
                 case EXEC -> "execve";
                 case EXIT -> "procexit";
                 case TRACED -> "ptrace"; // the /proc scan saw a TracerPid: the tracer's ptrace, seen without a stop
+                case THREAD_EXIT -> null; // only taskscope trace asks for these; the agent never sees one
             };
         }
         if (e instanceof SignalEvent sg) return sg.kind() == SignalEvent.Kind.DELIVERED ? "signaldeliver" : null;

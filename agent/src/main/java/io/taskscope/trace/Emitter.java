@@ -46,6 +46,12 @@ final class Emitter {
                 previousExe, m.mode().label(), m.reason()));
     }
 
+    /** A thread other than the first ended: strace's "[pid TID] +++ exited with N +++". */
+    void threadExit(Proc p, int tid, Integer code, String signal) {
+        offer(new ProcessEvent(now(), ProcessEvent.Kind.THREAD_EXIT, tid, p.pid, p.container, p.comm, null, null, p.uid,
+                code, signal, -1, null, null, null, null));
+    }
+
     void exit(Proc p, Integer code, String signal) {
         offer(new ProcessEvent(now(), ProcessEvent.Kind.EXIT, p.pid, p.ppid, p.container, p.comm, null, null, p.uid,
                 code, signal, -1, null, null, null, null));

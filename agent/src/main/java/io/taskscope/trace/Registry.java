@@ -177,6 +177,9 @@ final class Registry {
         if (t.tid == p.pid && options.processEvents() && !t.detaching) {
             emit.exit(p, exited(status) ? exitStatus(status) : null,
                     signaled(status) ? Signals.name(termSig(status)) : null);
+        } else if (t.tid != p.pid && options.threadExits() && !t.detaching) {
+            emit.threadExit(p, t.tid, exited(status) ? exitStatus(status) : null,
+                    signaled(status) ? Signals.name(termSig(status)) : null);
         }
         if (p.threads <= 0) procGone(p);
         publish();

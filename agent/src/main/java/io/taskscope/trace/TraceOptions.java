@@ -20,63 +20,71 @@ import java.util.function.IntFunction;
  *                      stop); may return null
  * @param mode          the mode of a process that appears with no traced parent and no policy decision
  * @param modePolicy    decides modes at attach, fork and exec (default: every process in {@code mode})
+ * @param threadExits   whether a thread other than a process's first one ending is an event
+ *                      ({@link io.taskscope.event.ProcessEvent.Kind#THREAD_EXIT}: strace's "[pid TID] +++ exited
+ *                      with 0 +++"); off by default: the agent reports processes, not threads
  */
 public record TraceOptions(SyscallFilter filter, int stringLimit, boolean decodeFds, boolean followForks,
                            boolean processEvents, boolean signalEvents, Placement placement, int spinMicros,
-                           IntFunction<String> containerOf, TraceMode mode, ModePolicy modePolicy) {
+                           IntFunction<String> containerOf, TraceMode mode, ModePolicy modePolicy, boolean threadExits) {
     public static final int DEFAULT_SPIN_MICROS = 50;
 
     /** strace's defaults: all syscalls, -s 32, no -y, no -f; process events on, signal events off; spin placement;
      * every process in syscall mode. */
     public static TraceOptions defaults() {
         return new TraceOptions(SyscallFilter.all(), 32, false, false, true, false, Placement.SPIN, DEFAULT_SPIN_MICROS,
-                pid -> null, TraceMode.SYSCALL, ModePolicy.fixed(TraceMode.SYSCALL));
+                pid -> null, TraceMode.SYSCALL, ModePolicy.fixed(TraceMode.SYSCALL), false);
     }
 
     public TraceOptions withFilter(SyscallFilter f) {
-        return new TraceOptions(f, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
+        return new TraceOptions(f, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy, threadExits);
     }
 
     public TraceOptions withStringLimit(int s) {
-        return new TraceOptions(filter, s, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
+        return new TraceOptions(filter, s, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy, threadExits);
     }
 
     public TraceOptions withDecodeFds(boolean y) {
-        return new TraceOptions(filter, stringLimit, y, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
+        return new TraceOptions(filter, stringLimit, y, followForks, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy, threadExits);
     }
 
     public TraceOptions withFollowForks(boolean f) {
-        return new TraceOptions(filter, stringLimit, decodeFds, f, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
+        return new TraceOptions(filter, stringLimit, decodeFds, f, processEvents, signalEvents, placement, spinMicros, containerOf, mode, modePolicy, threadExits);
     }
 
     public TraceOptions withProcessEvents(boolean p) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, p, signalEvents, placement, spinMicros, containerOf, mode, modePolicy);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, p, signalEvents, placement, spinMicros, containerOf, mode, modePolicy, threadExits);
     }
 
     public TraceOptions withSignalEvents(boolean s) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, s, placement, spinMicros, containerOf, mode, modePolicy);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, s, placement, spinMicros, containerOf, mode, modePolicy, threadExits);
     }
 
     public TraceOptions withPlacement(Placement p) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, p, spinMicros, containerOf, mode, modePolicy);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, p, spinMicros, containerOf, mode, modePolicy, threadExits);
     }
 
     public TraceOptions withSpinMicros(int us) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, us, containerOf, mode, modePolicy);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, us, containerOf, mode, modePolicy, threadExits);
     }
 
     public TraceOptions withContainerOf(IntFunction<String> c) {
-        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, c, mode, modePolicy);
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement, spinMicros, c, mode, modePolicy, threadExits);
     }
 
     /** Every process in {@code m} (forks inherit it), unless a policy is given after this. */
     public TraceOptions withMode(TraceMode m) {
         return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement,
-                spinMicros, containerOf, m, ModePolicy.fixed(m));
+                spinMicros, containerOf, m, ModePolicy.fixed(m), threadExits);
     }
 
     public TraceOptions withModePolicy(ModePolicy p) {
         return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement,
-                spinMicros, containerOf, mode, p);
+                spinMicros, containerOf, mode, p, threadExits);
+    }
+
+    public TraceOptions withThreadExits(boolean t) {
+        return new TraceOptions(filter, stringLimit, decodeFds, followForks, processEvents, signalEvents, placement,
+                spinMicros, containerOf, mode, modePolicy, t);
     }
 }

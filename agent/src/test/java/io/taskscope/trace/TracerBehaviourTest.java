@@ -106,6 +106,38 @@ class TracerBehaviourTest {
     }
 
     @Test
+    void aThreadThatEndsIsAnExitLineOfItsOwnWhereAskedForAndNothingOtherwise() throws Exception {
+        ProcessHandle p = CPrograms.start("threads", "0", "4");
+        tracer = Tracer.start(TraceOptions.defaults().withFilter(SyscallFilter.parse(List.of("trace=%file")))
+                .withThreadExits(true), events::add);
+        tracer.attach((int) p.pid()).get(5, TimeUnit.SECONDS);
+        // strace: "[pid TID] +++ exited with 0 +++" for each thread, the process's own exit line only at its end
+        await("4 thread exits", 5000, () -> events.stream().filter(e -> e instanceof ProcessEvent pe
+                && pe.kind() == ProcessEvent.Kind.THREAD_EXIT).count() >= 4);
+        ProcessEvent exit = (ProcessEvent) events.stream().filter(e -> e instanceof ProcessEvent pe
+                && pe.kind() == ProcessEvent.Kind.THREAD_EXIT).findFirst().orElseThrow();
+        assertTrue(exit.pid() != p.pid() && exit.ppid() == p.pid(), "the thread's id, and its process: " + exit);
+        assertEquals(0, exit.exitCode());
+        assertTrue(events.stream().anyMatch(e -> e instanceof SyscallEvent s && s.tid() == exit.pid()),
+                "the same id as the thread's calls");
+        assertEquals("[pid " + exit.pid() + "] +++ exited with 0 +++", new io.taskscope.decode.StraceFormat(
+                io.taskscope.decode.StraceFormat.Timestamps.NONE, false, true, java.time.ZoneOffset.UTC).line(exit).orElseThrow()
+                .replaceAll("\\[pid +", "[pid "));
+        assertTrue(events.stream().noneMatch(e -> e instanceof ProcessEvent pe && pe.kind() == ProcessEvent.Kind.EXIT));
+        tracer.close();
+
+        events.clear();
+        start("trace=%file", false); // the agent's options: processes, not threads
+        tracer.attach((int) p.pid()).get(5, TimeUnit.SECONDS);
+        await("stats from new threads", 5000, () -> events.stream().filter(e -> e instanceof SyscallEvent s && s.tid() != s.pid()).count() >= 8);
+        assertTrue(events.stream().noneMatch(e -> e instanceof ProcessEvent pe && pe.kind() == ProcessEvent.Kind.THREAD_EXIT));
+        tracer.close();
+        TracerTest.assertRunsUntraced(p.pid());
+        assertTrue(p.isAlive());
+        p.destroy();
+    }
+
+    @Test
     void followsForksWithDashFAndNeverSwallowsSigchld() throws Exception {
         Path out = CPrograms.dir().resolve("forker-" + System.nanoTime());
         ProcessHandle p = CPrograms.start("forker", out.toString(), "0");

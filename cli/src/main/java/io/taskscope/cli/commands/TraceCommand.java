@@ -208,7 +208,7 @@ public class TraceCommand implements Callable<Integer> {
         SyscallSummary counts = new SyscallSummary();
 
         TraceOptions options = TraceOptions.defaults().withFilter(filter).withStringLimit(stringLimit)
-                .withDecodeFds(decodeFds).withFollowForks(follow).withProcessEvents(true).withSignalEvents(true)
+                .withDecodeFds(decodeFds).withFollowForks(follow).withProcessEvents(true).withSignalEvents(true).withThreadExits(true)
                 .withPlacement(colocate ? Placement.COLOCATE : spinMicros > 0 ? Placement.SPIN : Placement.BLOCK)
                 .withSpinMicros(spinMicros)
                 .withContainerOf(targets == null ? pid -> null : pid -> container);
