@@ -70,7 +70,9 @@ public final class TraceWarmup {
      * build`) the attach fails and this is skipped.
      */
     private static void traceARealProcess(SyscallFilter filter, StraceFormat text) throws Exception {
-        Process sh = new ProcessBuilder("/bin/sh", "-c", "while :; do read -r x </dev/null; done >/dev/null 2>&1 & echo $!")
+        // bounded (about a second untraced), so that a training run killed meanwhile leaves no loop behind for long
+        Process sh = new ProcessBuilder("/bin/sh", "-c",
+                "i=0; while [ $i -lt 50000 ]; do read -r x </dev/null; i=$((i+1)); done >/dev/null 2>&1 & echo $!")
                 .redirectErrorStream(true).start();
         String line = new String(sh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
         sh.waitFor();
