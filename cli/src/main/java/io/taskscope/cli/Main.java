@@ -16,7 +16,15 @@ import picocli.CommandLine;
 public final class Main {
     private Main() {}
 
+    /** Whether this JVM is the taskscope command (main), not a host that calls {@link #run} (a test's fork). */
+    private static volatile boolean ownProcess;
+
+    public static boolean ownProcess() {
+        return ownProcess;
+    }
+
     public static void main(String[] args) {
+        ownProcess = true;
         io.taskscope.StartupClock.mark("main");
         // JNA's start-up properties, before any command touches JNA; `trace` sets them on its preparing thread (run)
         if (!"trace".equals(requested(args))) NativeBoot.prepare();

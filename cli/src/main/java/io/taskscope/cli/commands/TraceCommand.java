@@ -302,6 +302,9 @@ public class TraceCommand implements Callable<Integer> {
      * A terminal, /dev/null or a file never stop a trace.
      */
     private static void stopAtEndOfInput(CompletableFuture<String> stop, CompletableFuture<Void> tracing) {
+        // stdin is the process's: a JVM that runs trace in-process (a test's surefire fork, whose stdin carries
+        // surefire's own commands) must not have it read away (its fork then hung 30 s at the end)
+        if (!io.taskscope.cli.Main.ownProcess()) return;
         String in;
         try {
             in = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/0")).toString();
