@@ -156,7 +156,7 @@ setup() {
   case $1 in
     untraced) ;;
     shipped) agent ;;
-    budget) agent 'TASKSCOPE_SYSCALL_EXES=*php-fpm*' TASKSCOPE_BUDGET=5% ;;
+    budget) agent 'TASKSCOPE_SYSCALL_EXES=*php-fpm*' TASKSCOPE_BUDGET="${BUDGET:-5%}" ;;
     syscall) agent TASKSCOPE_MODE=syscall ;;
     strace)
       local args=() p

@@ -18,18 +18,32 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   rate     = syscall stops per second while in syscall mode          (measured over its syscall spells)
- *   cpuOn    = its CPU seconds per second in syscall spells             (/proc/PID/schedstat)
- *   cpuOff   = the same in lifecycle spells
+ *   workOn   = its read- and write-like calls per second in syscall spells (/proc/PID/io syscr + syscw: its
+ *   workOff  = the same in lifecycle spells                          progress, countable in both modes)
  *   model    = rate x stop cost               the share of each second it spends stopped in syscall mode
- *   observed = 1 - cpuOn / cpuOff             the share of its progress syscall mode takes (busy processes)
- *   cost     = max(model, observed)           e.g. 0.875 for a process 8x slower in syscall mode
+ *   observed = 1 - workOn / workOff           the share of its progress syscall mode takes (busy processes)
+ *   tracer   = rate x tracer CPU per stop / max(cpuOff, 5%)
+ *                                             the tracer's CPU on its behalf, against the CPU the process itself
+ *                                             uses (cpuOff: /proc/PID/schedstat in lifecycle spells); on a
+ *                                             busy task that CPU is taken from the task's work
+ *   cost     = max(model, observed) + tracer  e.g. 0.875 + 1.5 for a php-fpm worker on the lab
  *   duty     = 1 when cost &lt;= budget, else budget / cost                (at least MIN_DUTY)
  * </pre>
  *
  * What a budgeted process loses is duty x cost of its progress: with a 5% budget, the worker 8x slower in syscall
- * mode spends 5.7% of its time there and does 5% less work than untraced. The model alone misses the CPU each stop
- * takes from the task (it underestimated a php-fpm worker's cost 3-4x on the lab); the observed share alone misses
- * an open-loop server whose CPU does not drop but whose latency grows; the larger one decides.
+ * mode spends 5.7% of its time there and does 5% less work than untraced. The model alone misses what each stop
+ * costs the task beyond the tracee's own wait (the tracer's CPU, the CPU it waits for under load: on the lab the
+ * model took php-fpm's workers for cheap and left them in syscall mode); the observed share alone misses an
+ * open-loop server whose rate does not drop but whose latency grows; the larger one decides. CPU time was the
+ * first measure of progress, but a worker in syscall mode spends CPU on its own stops (the kernel's slow path,
+ * the switches), so it undercounted the slowdown; calls made is what its work is made of.
+ *
+ * The tracer term is what made a 5% budget cost the lab 15-25% of its throughput: with each worker's own progress
+ * kept within its budget, the tracer still used 16% of a CPU (of 2) for their spells.
+ *
+ * A busy process is never left in syscall mode on the model's word alone: its first syscall spell is followed by a
+ * lifecycle spell of MEASURE_OFF, and so is any spell after WORK_STALE without one, so that the observed share is
+ * measured and kept current.
  *
  * A spell in syscall mode lasts at least MIN_ON (one tick more at most, since switches happen at ticks); the
  * lifecycle spell after it lasts {@code on x (1 - duty) / duty} of the spell actually spent on, so the realised
@@ -43,13 +57,20 @@ final class Budget {
     static final long TICK_NANOS = 50_000_000L;
     static final long MIN_ON_NANOS = TICK_NANOS;
     static final double MIN_DUTY = 0.002;
-    /** Below this CPU share in lifecycle mode a process is too idle for its progress to say anything. */
-    static final double BUSY = 0.05;
+    /** Below this many calls a second in lifecycle mode a process is too idle for its progress to say anything. */
+    static final double BUSY = 200;
+    /** The least CPU share a process's own use is counted as (a quiet process's tracer cost is not blown up). */
+    static final double BUSY_CPU = 0.05;
+    /** The lifecycle spell that measures a busy process's progress when duty cycling gave none yet (or lately). */
+    static final long MEASURE_OFF_NANOS = 200_000_000L;
+    static final long WORK_STALE_NANOS = 10_000_000_000L;
 
     private final double budget;
     private final Supplier<Tracer> tracer;
     private final Escalation policy;
     private final Map<Integer, State> states = new HashMap<>();
+    private long lastTracerCpu = -1, lastTracerStops;
+    private double tracerCpuPerStop = -1; // seconds of the tracer thread's CPU per stop it handled
 
     static final class State {
         boolean on = true;
@@ -58,8 +79,11 @@ final class Budget {
         long lastStops, lastNanos;
         double rate = -1; // stops per second of syscall mode; -1 until measured
         double duty = 1;
-        long lastCpu = -1, lastWall;
-        double cpuOn = -1, cpuOff = -1; // CPU seconds per second in syscall and in lifecycle spells
+        long lastWork = -1, lastWall;
+        double workOn = -1, workOff = -1; // calls per second (syscr + syscw) in syscall and in lifecycle spells
+        long lastCpu = -1;
+        double cpuOff = -1;               // its CPU seconds per second in lifecycle spells
+        long workOffAt;                   // when workOff was last sampled
     }
 
     Budget(double budget, Supplier<Tracer> tracer, Escalation policy) {
@@ -74,6 +98,15 @@ final class Budget {
         if (t == null) return;
         long now = System.nanoTime();
         double stopCost = t.stopCostNanos() / 1e9;
+        long tcpu = t.threadCpuNanos(), tstops = t.stats().stops();
+        if (tcpu >= 0 && lastTracerCpu >= 0 && tstops - lastTracerStops >= 1000) {
+            double c = (tcpu - lastTracerCpu) / 1e9 / (tstops - lastTracerStops);
+            tracerCpuPerStop = tracerCpuPerStop < 0 ? c : tracerCpuPerStop + (c - tracerCpuPerStop) * 0.3;
+        }
+        if (lastTracerCpu < 0 || tstops - lastTracerStops >= 1000) {
+            lastTracerCpu = tcpu;
+            lastTracerStops = tstops;
+        }
         Set<Integer> traced = new HashSet<>();
         Set<Integer> wanted = policy.continuous();
         for (TracedProcess p : t.tracees()) {
@@ -98,14 +131,18 @@ final class Budget {
                 s.rate = s.rate < 0 ? r : s.rate + (r - s.rate) * 0.3;
             }
             progress(p.pid(), s, now);
-            s.duty = duty(cost(s, stopCost), budget);
+            s.duty = duty(cost(s, stopCost, tracerCpuPerStop), budget);
             long elapsed = now - s.phaseStart;
-            if (s.on && s.duty < 1 && elapsed >= onNanos(s.duty)) {
+            boolean unmeasured = s.workOn >= BUSY && (s.workOff < 0 || now - s.workOffAt > WORK_STALE_NANOS);
+            if (s.on && elapsed >= MIN_ON_NANOS && unmeasured) {
+                s.offNanos = MEASURE_OFF_NANOS; // busy, and no recent lifecycle spell to compare with: take one
+                switchTo(t, p.pid(), s, false, now);
+            } else if (s.on && s.duty < 1 && elapsed >= onNanos(s.duty)) {
                 // sized on the spell actually spent on, but not on a long one begun while the process was idle
                 // (duty 1): that would park a process that has just become busy for many seconds
                 s.offNanos = offNanos(Math.min(elapsed, onNanos(s.duty) + 2 * TICK_NANOS), s.duty);
                 switchTo(t, p.pid(), s, false, now);
-            } else if (!s.on && elapsed >= Math.min(s.offNanos, offNanos(onNanos(s.duty), s.duty))) {
+            } else if (!s.on && elapsed >= Math.min(s.offNanos, Math.max(MEASURE_OFF_NANOS, offNanos(onNanos(s.duty), s.duty)))) {
                 switchTo(t, p.pid(), s, true, now); // a duty that rose since shortens the wait
             }
         }
@@ -115,25 +152,35 @@ final class Budget {
         wanted.removeIf(pid -> !traced.contains(pid) && !Tracer.processExists(pid));
     }
 
-    /** CPU time per second in the phase the process was in since the last tick (its main thread's schedstat). */
+    /** Calls per second in the phase the process was in since the last tick (/proc/PID/io). */
     private static void progress(int pid, State s, long now) {
-        long cpu = cpuNanos(pid);
-        if (cpu >= 0 && s.lastCpu >= 0 && now - s.lastWall >= 20_000_000) {
+        long work = workCount(pid), cpu = cpuNanos(pid);
+        if (cpu >= 0 && s.lastCpu >= 0 && !s.on && now - s.lastWall >= 20_000_000) {
             double u = (double) (cpu - s.lastCpu) / (now - s.lastWall);
-            if (s.on) s.cpuOn = s.cpuOn < 0 ? u : s.cpuOn + (u - s.cpuOn) * 0.3;
-            else s.cpuOff = s.cpuOff < 0 ? u : s.cpuOff + (u - s.cpuOff) * 0.3;
+            s.cpuOff = s.cpuOff < 0 ? u : s.cpuOff + (u - s.cpuOff) * 0.3;
         }
-        if (cpu >= 0 && (s.lastCpu < 0 || now - s.lastWall >= 20_000_000)) {
+        if (work >= 0 && s.lastWork >= 0 && now - s.lastWall >= 20_000_000) {
+            double u = (work - s.lastWork) * 1e9 / (now - s.lastWall);
+            if (s.on) {
+                s.workOn = s.workOn < 0 ? u : s.workOn + (u - s.workOn) * 0.3;
+            } else {
+                s.workOff = s.workOff < 0 ? u : s.workOff + (u - s.workOff) * 0.3;
+                s.workOffAt = now;
+            }
+        }
+        if (work >= 0 && (s.lastWork < 0 || now - s.lastWall >= 20_000_000)) {
+            s.lastWork = work;
             s.lastCpu = cpu;
             s.lastWall = now;
         }
     }
 
     /** The share of the process's progress that syscall mode takes (0 to 1). */
-    static double cost(State s, double stopCostSeconds) {
+    static double cost(State s, double stopCostSeconds, double tracerCpuPerStop) {
         double model = s.rate < 0 ? 0 : Math.min(1, s.rate * stopCostSeconds);
-        double observed = s.cpuOn >= 0 && s.cpuOff >= BUSY ? Math.max(0, 1 - s.cpuOn / s.cpuOff) : 0;
-        return Math.max(model, observed);
+        double observed = s.workOn >= 0 && s.workOff >= BUSY ? Math.max(0, 1 - s.workOn / s.workOff) : 0;
+        double tracer = s.rate < 0 || tracerCpuPerStop < 0 ? 0 : s.rate * tracerCpuPerStop / Math.max(s.cpuOff, BUSY_CPU);
+        return Math.max(model, observed) + tracer;
     }
 
     static double duty(double cost, double budget) {
@@ -160,11 +207,29 @@ final class Budget {
         }
     }
 
+    /** syscr + syscw of /proc/PID/io: the read- and write-like calls the process (all its threads) has made. */
+    private static long workCount(int pid) {
+        try {
+            long n = 0;
+            int found = 0;
+            for (String line : java.nio.file.Files.readAllLines(io.taskscope.proc.ProcPath.system().file(pid, "io"))) {
+                if (line.startsWith("syscr:") || line.startsWith("syscw:")) {
+                    n += Long.parseLong(line.substring(6).trim());
+                    found++;
+                }
+            }
+            return found == 2 ? n : -1;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private void switchTo(Tracer t, int pid, State s, boolean on, long now) {
         if (log.isDebugEnabled()) {
-            log.debug("budget: pid {} to {} mode after {} ms: rate {}/s, cpu {} on / {} off, duty {}", pid,
+            log.debug("budget: pid {} to {} mode after {} ms: rate {}/s, calls {}/s on / {}/s off, duty {}", pid,
                     on ? "syscall" : "lifecycle", (now - s.phaseStart) / 1_000_000, Math.round(s.rate),
-                    String.format("%.3f", s.cpuOn), String.format("%.3f", s.cpuOff), String.format("%.4f", s.duty));
+                    Math.round(s.workOn), Math.round(s.workOff), String.format("%.4f", s.duty)
+                    + String.format(" (cpu off %.3f, tracer %.1f us/stop)", s.cpuOff, tracerCpuPerStop * 1e6));
         }
         s.on = on;
         s.phaseStart = now;

@@ -186,6 +186,12 @@ public final class Tracer implements AutoCloseable {
         return modes.stopCostNanos();
     }
 
+    /** CPU time the tracer thread has used (ns; -1 where the JVM cannot say): what stops cost beyond the tracee. */
+    public long threadCpuNanos() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        return mx.isThreadCpuTimeSupported() ? mx.getThreadCpuTime(thread.getId()) : -1;
+    }
+
     public TracerStats stats() {
         return new TracerStats(stops.stops, stops.syscalls, emit.events, emit.dropped, spinHits, blockedWaits,
                 failures.count);

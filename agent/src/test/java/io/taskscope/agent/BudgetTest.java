@@ -8,19 +8,19 @@ import org.junit.jupiter.api.Test;
 /** The budget's arithmetic: what a user's TASKSCOPE_BUDGET buys, on the numbers the agent measures. */
 class BudgetTest {
 
-    private static Budget.State measured(double rate, double cpuOn, double cpuOff) {
+    private static Budget.State measured(double rate, double workOn, double workOff) {
         Budget.State s = new Budget.State();
         s.rate = rate;
-        s.cpuOn = cpuOn;
-        s.cpuOff = cpuOff;
+        s.workOn = workOn;
+        s.workOff = workOff;
         return s;
     }
 
     @Test
     void aProcessEightTimesSlowerInSyscallModeSpendsBudgetOverSevenEighthsOfItsTimeThere() {
-        // php-fpm under wrk: 0.8 of a CPU when lifecycle-traced, 0.1 in syscall mode: its work goes 8x slower there
-        Budget.State s = measured(2_000, 0.1, 0.8);
-        double cost = Budget.cost(s, 20e-6);
+        // php-fpm under wrk: 8,000 reads and writes a second when lifecycle-traced, 1,000 in syscall mode
+        Budget.State s = measured(2_000, 1_000, 8_000);
+        double cost = Budget.cost(s, 20e-6, -1);
         assertEquals(0.875, cost, 1e-9);
         double duty = Budget.duty(cost, 0.05);
         assertEquals(0.05 / 0.875, duty, 1e-9);
@@ -30,17 +30,27 @@ class BudgetTest {
 
     @Test
     void theStopModelDecidesWhenTheProcessDoesNotSlowDownButWaitsLonger() {
-        // an open-loop server: same CPU in both modes, but 20,000 stops a second at 25 us each: half of each
-        // second stopped
-        Budget.State s = measured(20_000, 0.5, 0.5);
-        assertEquals(0.5, Budget.cost(s, 25e-6), 1e-9);
+        // an open-loop server: the same calls a second in both modes, but 20,000 stops a second at 25 us each:
+        // half of each second stopped
+        Budget.State s = measured(20_000, 5_000, 5_000);
+        assertEquals(0.5, Budget.cost(s, 25e-6, -1), 1e-9);
         assertEquals(0.1, Budget.duty(0.5, 0.05), 1e-9);
     }
 
     @Test
+    void theTracersCpuOnItsBehalfCountsAgainstTheCpuTheProcessUses() {
+        // php-fpm on the lab: 8x slower in syscall mode, 12,000 stops a second there at 15 us of the tracer's CPU
+        // each (0.18 of a CPU), against 0.15 of a CPU it uses itself: the tracer's share adds 1.2
+        Budget.State s = measured(12_000, 1_000, 8_000);
+        s.cpuOff = 0.15;
+        assertEquals(0.875 + 1.2, Budget.cost(s, 20e-6, 15e-6), 1e-9);
+        assertEquals(0.05 / 2.075, Budget.duty(Budget.cost(s, 20e-6, 15e-6), 0.05), 1e-9);
+    }
+
+    @Test
     void aQuietProcessStaysInSyscallMode() {
-        Budget.State s = measured(50, 0.001, 0.001); // an idle server: 50 calls a second
-        double cost = Budget.cost(s, 30e-6);
+        Budget.State s = measured(50, 25, 25); // an idle server: 50 stops (25 calls) a second
+        double cost = Budget.cost(s, 30e-6, -1);
         assertTrue(cost < 0.05, "cost " + cost);
         assertEquals(1.0, Budget.duty(cost, 0.05));
     }
