@@ -20,26 +20,24 @@ import org.slf4j.LoggerFactory;
  *   rate     = syscall stops per second while in syscall mode          (measured over its syscall spells)
  *   workOn   = its read- and write-like calls per second in syscall spells (/proc/PID/io syscr + syscw: its
  *   workOff  = the same in lifecycle spells                          progress, countable in both modes)
- *   model    = rate x stop cost               the share of each second it spends stopped in syscall mode
- *   observed = 1 - workOn / workOff           the share of its progress syscall mode takes (busy processes)
+ *   cpuOff   = its CPU seconds per second in lifecycle spells (/proc/PID/schedstat): its own run time
+ *   model    = rate x stop cost / max(cpuOff, 5%)      time stopped per second of its own run time
+ *   observed = workOff / workOn - 1                     how much longer its work takes in syscall mode (busy)
  *   tracer   = rate x tracer CPU per stop / max(cpuOff, 5%)
- *                                             the tracer's CPU on its behalf, against the CPU the process itself
- *                                             uses (cpuOff: /proc/PID/schedstat in lifecycle spells); on a
- *                                             busy task that CPU is taken from the task's work
- *   cost     = max(model, observed) + tracer  e.g. 0.875 + 1.5 for a php-fpm worker on the lab
+ *                                                       the tracer's CPU on its behalf, against its own: on a
+ *                                                       busy task that CPU is taken from the task's work
+ *   cost     = max(model, observed) + tracer            the overhead of syscall mode: 7.0 + ~1.5 for a php-fpm
+ *                                                       worker of the lab (8x slower there)
  *   duty     = 1 when cost &lt;= budget, else budget / cost                (at least MIN_DUTY)
  * </pre>
  *
- * What a budgeted process loses is duty x cost of its progress: with a 5% budget, the worker 8x slower in syscall
- * mode spends 5.7% of its time there and does 5% less work than untraced. The model alone misses what each stop
- * costs the task beyond the tracee's own wait (the tracer's CPU, the CPU it waits for under load: on the lab the
- * model took php-fpm's workers for cheap and left them in syscall mode); the observed share alone misses an
- * open-loop server whose rate does not drop but whose latency grows; the larger one decides. CPU time was the
- * first measure of progress, but a worker in syscall mode spends CPU on its own stops (the kernel's slow path,
- * the switches), so it undercounted the slowdown; calls made is what its work is made of.
- *
- * The tracer term is what made a 5% budget cost the lab 15-25% of its throughput: with each worker's own progress
- * kept within its budget, the tracer still used 16% of a CPU (of 2) for their spells.
+ * The cost is an overhead ratio (extra time per unit of the process's own work), which bounds both what a
+ * budget can cost: a latency-bound service (one request at a time: each request served in a syscall spell is
+ * s times slower) loses duty x (s - 1) = the budget, and a throughput-bound one loses duty x (1 - 1/s), less.
+ * Measured on the lab (bench/lab-load.sh): the share of progress (1 - 1/s) as the cost held a 5% budget at 8
+ * connections but cost 7-30% at 1 connection; the model alone took php-fpm's workers for cheap and left them in
+ * syscall mode; CPU time as progress undercounted (a worker in syscall mode spends CPU on its own stops); and
+ * without the tracer's CPU, which on a 2-vCPU task is the task's, it still cost 15-25%.
  *
  * A busy process is never left in syscall mode on the model's word alone: its first syscall spell is followed by a
  * lifecycle spell of MEASURE_OFF, and so is any spell after WORK_STALE without one, so that the observed share is
@@ -177,9 +175,10 @@ final class Budget {
 
     /** The share of the process's progress that syscall mode takes (0 to 1). */
     static double cost(State s, double stopCostSeconds, double tracerCpuPerStop) {
-        double model = s.rate < 0 ? 0 : Math.min(1, s.rate * stopCostSeconds);
-        double observed = s.workOn >= 0 && s.workOff >= BUSY ? Math.max(0, 1 - s.workOn / s.workOff) : 0;
-        double tracer = s.rate < 0 || tracerCpuPerStop < 0 ? 0 : s.rate * tracerCpuPerStop / Math.max(s.cpuOff, BUSY_CPU);
+        double runTime = Math.max(s.cpuOff, BUSY_CPU);
+        double model = s.rate < 0 ? 0 : s.rate * stopCostSeconds / runTime;
+        double observed = s.workOn >= 0 && s.workOff >= BUSY ? Math.max(0, s.workOff / Math.max(s.workOn, 1) - 1) : 0;
+        double tracer = s.rate < 0 || tracerCpuPerStop < 0 ? 0 : s.rate * tracerCpuPerStop / runTime;
         return Math.max(model, observed) + tracer;
     }
 
