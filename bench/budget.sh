@@ -6,7 +6,9 @@
 #   budget B       taskscope agent selecting it for continuous syscall tracing under TASKSCOPE_BUDGET=B, for each
 #                  B in BUDGETS (default "1% 5% 20%")
 #   syscall        the same without a budget (TASKSCOPE_BUDGET=none: syscall mode all the time)
-# The cost is the share of its progress lost (1 - req/s / untraced req/s): a budget of B should cost B +- 2 points. Coverage is the share of its time in syscall mode (the agent's events say it).
+# The cost is the share of its progress lost (1 - req/s / untraced req/s): a budget of B should cost at most B + 2
+# points. The budget is an overhead ratio (docs/modes.md): a throughput-bound loop like this one loses less than
+# B, a latency-bound server about B. Coverage is the share of its time in syscall mode (the agent's events say it).
 # The first WARMUP seconds (default 3) let the budget measure the process and settle; only MEASURE (default 15: a 5% budget spends ~50 ms spells in syscall mode about once a second)
 # counts. Run as root; compare ratios from one run (absolute numbers move with the machine's load).
 set -Eeuo pipefail
@@ -96,12 +98,12 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 median() { tr ' ' '\n' | awk '$1 != "" && $1 != "-"' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 echo "budget: one worker, $CALLS calls + ${WORK_US}us a request, median of $ROUNDS interleaved rounds (load after: $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '  %-12s %9s %7s %9s %9s  %s\n' configuration "req/s" ratio cost coverage "verdict (budget +- 2 points)"
+printf '  %-12s %9s %7s %9s %9s  %s\n' configuration "req/s" ratio cost coverage "verdict (at most budget + 2 points)"
 base=$(median <<<"${RPS[untraced]}")
 for c in "${CONFIGS[@]}"; do
   m=$(median <<<"${RPS[$c]}"); cv=$(median <<<"${COV[$c]}")
   awk -v c="$c" -v m="$m" -v b="$base" -v cv="$cv" 'BEGIN {
     o = (1 - m / b) * 100; v = ""
-    if (c ~ /^budget /) { B = substr(c, 8) + 0; v = (o <= B + 2 ? (o >= B - 2 ? "within" : "under (coverage left unused)") : "OVER") }
+    if (c ~ /^budget /) { B = substr(c, 8) + 0; v = (o <= B + 2 ? "within" : "OVER") }
     printf "  %-12s %9.0f %6.2fx %8.1f%% %9s  %s\n", c, m, m / b, o, (cv == "-" ? "-" : sprintf("%.2f%%", cv * 100)), v }'
 done
