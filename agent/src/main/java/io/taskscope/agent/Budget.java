@@ -150,7 +150,8 @@ final class Budget {
         wanted.removeIf(pid -> !traced.contains(pid) && !Tracer.processExists(pid));
     }
 
-    /** Calls per second in the phase the process was in since the last tick (/proc/PID/io). */
+    /** Calls per second in the phase the process was in since the last tick (/proc/PID/io), and its CPU per
+     * second when that phase was lifecycle (/proc/PID/schedstat). */
     private static void progress(int pid, State s, long now) {
         long work = workCount(pid), cpu = cpuNanos(pid);
         if (cpu >= 0 && s.lastCpu >= 0 && !s.on && now - s.lastWall >= 20_000_000) {
@@ -173,7 +174,7 @@ final class Budget {
         }
     }
 
-    /** The share of the process's progress that syscall mode takes (0 to 1). */
+    /** The overhead of syscall mode: extra time per unit of the process's own work (7.0 for 8x slower). */
     static double cost(State s, double stopCostSeconds, double tracerCpuPerStop) {
         double runTime = Math.max(s.cpuOff, BUSY_CPU);
         double model = s.rate < 0 ? 0 : s.rate * stopCostSeconds / runTime;

@@ -50,14 +50,6 @@ final class Watchers implements AutoCloseable {
             this.pid = pid;
             this.watcher = watcher;
         }
-
-        int pid() {
-            return pid;
-        }
-
-        FileWatcher watcher() {
-            return watcher;
-        }
     }
 
     /**
@@ -134,15 +126,15 @@ final class Watchers implements AutoCloseable {
             if (c.self() || c.infrastructure() || !selects(sensitiveConfig, c.name())) continue;
             seen.add(c.name());
             Rooted r = sensitive.get(c.name());
-            if (r != null && c.pids().contains(r.pid())) {
+            if (r != null && c.pids().contains(r.pid)) {
                 long now = System.nanoTime();
                 if (now - r.lookedAt >= rewatchNanos) {
                     r.lookedAt = now;
-                    r.watcher().rewatch(); // paths that were missing, or deleted: there now?
+                    r.watcher.rewatch(); // paths that were missing, or deleted: there now?
                 }
                 continue;
             }
-            if (r != null) r.watcher().close(); // the process whose root we watched is gone (restart)
+            if (r != null) r.watcher.close(); // the process whose root we watched is gone (restart)
             sensitive.remove(c.name());
             try {
                 FileWatcher w = FileWatcher.sensitive(c.mainPid(), c.name(), sensitivePaths, sink);
@@ -157,7 +149,7 @@ final class Watchers implements AutoCloseable {
         for (var it = sensitive.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (seen.contains(e.getKey())) continue;
-            e.getValue().watcher().close(); // the container is gone
+            e.getValue().watcher.close(); // the container is gone
             it.remove();
         }
     }
@@ -171,7 +163,7 @@ final class Watchers implements AutoCloseable {
     /** The sensitive paths watched now in a container (for tests and diagnostics). */
     synchronized List<String> sensitiveWatched(String container) {
         Rooted r = sensitive.get(container);
-        return r == null ? List.of() : r.watcher().watchedPaths();
+        return r == null ? List.of() : r.watcher.watchedPaths();
     }
 
     private void warnOnce(String message) {
@@ -191,7 +183,7 @@ final class Watchers implements AutoCloseable {
         closed = true;
         for (FileWatcher w : active) w.close();
         active.clear();
-        for (Rooted r : sensitive.values()) r.watcher().close();
+        for (Rooted r : sensitive.values()) r.watcher.close();
         sensitive.clear();
     }
 }
