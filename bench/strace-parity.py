@@ -2,17 +2,24 @@
 """Differential test: real programs traced by strace and by taskscope, line by line.
 
 Each program starts stopped (sh -c 'kill -STOP $$; exec PROG...'), the tracer attaches with -f -p PID -o FILE,
-the harness sends SIGCONT once the tracer said "attached", and waits for the program and the tracer to end. The
-same program then runs again under the other tool, with the same working directory (recreated, so paths match).
-Both outputs are normalised (pids to p1, p2...; addresses; inode numbers; times and other values that change
-from run to run), strace's "<unfinished ...>"/"<... resumed>" pairs are joined, and lines are compared per
-syscall as multisets: parity = strace lines that taskscope printed identically / strace lines.
+the harness sends SIGCONT once the tracer said "attached", and waits for the program and the tracer to end. Each
+program runs three times per option set, strace, taskscope, strace again, in the same working directory
+(recreated, so paths match). The outputs are normalised (pids to p1, p2...; addresses; inode numbers; times and
+other values that change from run to run), strace's "<unfinished ...>"/"<... resumed>" pairs are joined, and lines
+are compared per syscall as multisets.
 
-  bench/strace-parity.py                  all programs, all option sets (a few minutes)
+Real programs do not print the same lines twice even under one tracer: how many bytes a read from a pipe returns,
+which child's SIGCHLD a shell gets, sqlite's random journal salt. The two strace runs measure that noise:
+  parity   strace's stable lines (printed in both of its runs) that taskscope printed identically / stable lines:
+           the figure the target (99.5%) is about, and what --min judges
+  raw      the first strace run's lines that taskscope printed identically / its lines
+  noise    the first strace run's lines that the second printed identically (strace against itself)
+
+  bench/strace-parity.py                  all programs, all option sets (several minutes)
   bench/strace-parity.py --quick          the CI subset
-  bench/strace-parity.py --self           strace against strace (the noise floor)
-  bench/strace-parity.py --show 20        print up to 20 differing lines per option set
-  bench/strace-parity.py --min 99.5       exit 1 when an option set is below 99.5%
+  bench/strace-parity.py --show 20        print up to 20 differing lines per option set (stable lines missing,
+                                          and lines neither strace run printed)
+  bench/strace-parity.py --min 99.5       exit 1 when an option set's parity is below 99.5%
   TS=./taskscope (default) selects the taskscope command; STRACE=strace the reference.
 Run as root (ptrace). Only loopback traffic: curl talks to a server this script starts on 127.0.0.1.
 """
@@ -272,12 +279,50 @@ def compare(ref, got):
     return matched, total, per, missing, extra
 
 
+def stable(a, b):
+    """The lines both strace runs printed (multiset intersection), in A's order."""
+    left = collections.Counter(b)
+    out = []
+    for x in a:
+        if left[x] > 0:
+            left[x] -= 1
+            out.append(x)
+    return out
+
+
+def unexplained(got, a, b):
+    """Lines taskscope printed more often than either strace run did: (key, line, excess) for --show."""
+    gc, ac, bc = collections.Counter(got), collections.Counter(a), collections.Counter(b)
+    return [(k, l, n - max(ac[(k, l)], bc[(k, l)])) for (k, l), n in gc.items() if n > max(ac[(k, l)], bc[(k, l)])]
+
+
+class Score:
+    """Matched and total lines, overall and per syscall."""
+
+    def __init__(self):
+        self.m = self.t = 0
+        self.per = collections.defaultdict(lambda: [0, 0])
+
+    def add(self, m, t, per):
+        self.m += m
+        self.t += t
+        for k, (km, kt) in per.items():
+            self.per[k][0] += km
+            self.per[k][1] += kt
+
+    def pct(self):
+        return 100.0 * self.m / self.t if self.t else 100.0
+
+    def worst(self, n=8):
+        w = sorted(((k, v) for k, v in self.per.items() if v[0] < v[1]), key=lambda kv: kv[1][0] - kv[1][1])[:n]
+        return ", ".join("%s %d/%d" % (k, v[0], v[1]) for k, v in w)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="only the CI subset of programs")
     ap.add_argument("--programs", help="comma-separated program names (default: all, or the quick subset)")
     ap.add_argument("--filters", help="comma-separated option sets of: " + ", ".join(FILTERS).replace("%", "%%"))
-    ap.add_argument("--self", action="store_true", help="compare strace with strace (noise floor)")
     ap.add_argument("--show", type=int, default=0, help="print up to N differing lines per option set")
     ap.add_argument("--min", type=float, default=0.0, help="exit 1 when an option set's parity is below this %%")
     ap.add_argument("--keep", action="store_true", help="keep the outputs under " + WORK)
@@ -285,8 +330,7 @@ def main():
     a = ap.parse_args()
     a.keep = a.keep or a.rescore
     strace = os.environ.get("STRACE", "strace").split()
-    ts = os.environ.get("TS", os.path.join(ROOT, "taskscope")).split()
-    other = strace if a.self else ts + ["trace"]
+    ts = os.environ.get("TS", os.path.join(ROOT, "taskscope")).split() + ["trace"]
     names = a.programs.split(",") if a.programs else [n for n, (_, q) in PROGRAMS.items() if q or not a.quick]
     filters = a.filters.split(",") if a.filters else list(FILTERS)
     server = Server()
@@ -294,37 +338,38 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     totals = {}
     failures = 0
+    runs = ((strace, ".strace"), (ts, ".other"), (strace, ".strace2"))  # interleaved: strace's runs bracket ours
     for fname in filters:
-        fm = ft = 0
-        per_key = collections.defaultdict(lambda: [0, 0])
+        parity, raw, noise = Score(), Score(), Score()
         all_missing, all_extra = [], []
         for name in names:
             cmd = PROGRAMS[name][0].replace("PORT", str(server.port))
             base = os.path.join(WORK, "%s.%s" % (name, re.sub(r"[^a-z0-9]+", "_", fname)))
             if a.rescore:
                 with open(base + ".pids") as f:
-                    rc1, pid1, rc2, pid2 = map(int, f.read().split())
+                    done = list(map(int, f.read().split()))
             else:
-                rc1, pid1 = trace_once(strace, FILTERS[fname], cmd, base + ".strace")
-                rc2, pid2 = trace_once(other, FILTERS[fname], cmd, base + ".other")
+                done = []
+                for tool, suffix in runs:
+                    done += trace_once(tool, FILTERS[fname], cmd, base + suffix)
                 with open(base + ".pids", "w") as f:
-                    f.write("%d %d %d %d\n" % (rc1, pid1, rc2, pid2))
-            if rc1 != rc2:
-                print("%s %s: exit status differs: strace %s, other %s" % (name, fname, rc1, rc2))
+                    f.write(" ".join(map(str, done)) + "\n")
+            (rc1, pid1), (rc2, pid2), (rc3, pid3) = zip(done[0::2], done[1::2])
+            if rc1 != rc2 or rc1 != rc3:
+                print("%s %s: exit status differs: strace %s, taskscope %s, strace %s" % (name, fname, rc1, rc2, rc3))
                 failures += 1
-            m, t, per, missing, extra = compare(normalise(base + ".strace", pid1), normalise(base + ".other", pid2))
-            fm += m
-            ft += t
-            for k, (km, kt) in per.items():
-                per_key[k][0] += km
-                per_key[k][1] += kt
+            first = normalise(base + ".strace", pid1)
+            got = normalise(base + ".other", pid2)
+            second = normalise(base + ".strace2", pid3)
+            m, t, per, missing, _ = compare(stable(first, second), got)
+            parity.add(m, t, per)
+            raw.add(*compare(first, got)[:3])
+            noise.add(*compare(first, second)[:3])
             all_missing += [(name,) + x for x in missing]
-            all_extra += [(name,) + x for x in extra]
-        pct = 100.0 * fm / ft if ft else 100.0
-        totals[fname] = pct
-        worst = sorted(((k, v) for k, v in per_key.items() if v[0] < v[1]), key=lambda kv: kv[1][0] - kv[1][1])[:8]
-        print("%-9s %6.2f%%  (%d of %d lines)  %s" % (fname, pct, fm, ft,
-              ", ".join("%s %d/%d" % (k, v[0], v[1]) for k, v in worst)))
+            all_extra += [(name,) + x for x in unexplained(got, first, second)]
+        totals[fname] = parity.pct()
+        print("%-9s %6.2f%%  (%d of %d stable lines)  raw %6.2f%%  noise %6.2f%%  %s" % (
+            fname, parity.pct(), parity.m, parity.t, raw.pct(), noise.pct(), parity.worst()))
         sys.stdout.flush()
         if a.show:
             for name, key, line, n in all_missing[:a.show]:

@@ -14,19 +14,20 @@ import org.junit.jupiter.api.Test;
  * a shell pipeline, python3, curl against a loopback server, timeout's timer, env, bench/parity-io.py's vectored
  * I/O, messages with control data, epoll, rusage and prctl) started stopped, traced by strace
  * and by the shaded jar's {@code trace -f -p PID -o FILE} with each option set (%file, %desc, %network, %process,
- * no filter, -y, -s 256), normalised and compared per syscall. Fails when an option set's share of strace's lines
- * that taskscope printed identically falls below the threshold, printing the differing lines. The full set of
- * programs is the same script without --quick (docs/trace.md lists what still differs and why).
+ * no filter, -y, -s 256), strace twice and taskscope once, normalised and compared per syscall. Fails when an option
+ * set's share of strace's stable lines (printed in both its runs) that taskscope printed identically falls below the
+ * threshold, printing the differing lines. The full set of programs is the same script without --quick (README and
+ * docs/trace.md list what still differs and why).
  */
 class StraceParityIT {
     /**
-     * The quick set is small: in %process one line is 0.64%, and two SIGCHLD lines that arrive in another order than
-     * in strace's run (timing, not decoding) took it to 98.73% in one CI run while the others passed at 99.35-100%.
-     * CI guards against regressions at 97%; the 99.5% target is measured on the full set by bench/strace-parity.py.
-     * Three runs on 2026-12-03 had lowest option sets of 99.11%, 98.30% and 99.86% (all SIGCHLD coalescing in the
-     * pipeline, which strace against strace shows too): not stable enough to raise the threshold.
+     * The script scores taskscope against the lines strace printed in both of its two runs (a line strace itself does
+     * not reproduce, a pipe read's size, a SIGCHLD that coalesced, is noise, not a decoding difference). The quick set
+     * is small: in %network one line is 0.9%, and a timing line both strace runs happened to agree on can still differ
+     * in ours (three runs on 2026-12-03: lowest option sets 99.11%, 99.82%, 99.43%). CI fails below 98%, two such
+     * lines in the smallest set; the 99.5% target is measured on the full set by bench/strace-parity.py.
      */
-    static final String THRESHOLD = "97.0";
+    static final String THRESHOLD = "98.0";
 
     @Test
     void taskscopePrintsTheLinesStracePrints() throws Exception {
