@@ -7,10 +7,8 @@ import io.taskscope.decode.SyscallFilter;
 import io.taskscope.decode.SyscallTable;
 import io.taskscope.decode.TraceeMemory;
 import io.taskscope.event.EventJson;
-import io.taskscope.event.EventQueue;
 import io.taskscope.event.SyscallEvent;
 import io.taskscope.linux.Arch;
-import io.taskscope.trace.TraceOptions;
 import io.taskscope.trace.Tracer;
 import java.io.Writer;
 import java.time.ZoneId;
@@ -20,10 +18,12 @@ import picocli.CommandLine;
 /**
  * What `trace` loads and runs before its first stop, exercised once in the launcher's training run
  * ({@code -Dtaskscope.train=true}, see ./taskscope) so that the class-data archive holds it: the picocli model of
- * `trace`, the filter, the syscall table and every decoder family, strace's formatting, the JSON writer, the
- * tracer thread and an attach to a real process (a shell loop it starts and kills). Without it a `trace` started
- * from the archive loaded some 1,400 classes from the jar before its first stop; with JDK 25's AOT cache the training also records the
- * decoders' profiles, so the first stops run compiled code. Never runs outside a training run; fails silently.
+ * `trace`, the filter, the syscall table and every decoder family, strace's formatting, the JSON writer, and the
+ * command itself tracing a real process (a shell loop it starts and kills). Without it a `trace` started from the
+ * archive loaded some 1,400 classes from the jar before its first stop. What the archive cannot hold is compiled
+ * code (the launcher runs C1 alone, which keeps no profiles): the first stops run interpreted until the JIT has
+ * compiled the stop path, which is why the decoders are small methods per family ({@code decode.Arguments}).
+ * Never runs outside a training run; fails silently.
  */
 public final class TraceWarmup {
     private TraceWarmup() {}
@@ -57,49 +57,44 @@ public final class TraceWarmup {
                 }
             }
             Tracer.prepare();
-            traceARealProcess(filter, text);
+            traceARealProcess();
         } catch (Exception | LinkageError e) {
             // a training run only: whatever failed is simply not in the archive
         }
     }
 
     /**
-     * The attach path itself (seize, the first stops, the process events, the writer): a shell loop of redirections
+     * The command itself, as a user runs it: {@code trace -f -y -p PID -o /dev/null} on a shell loop of redirections
      * (openat, dup2, read, close; no fork) started as a grandchild, so that it is not the JVM's child (see
-     * ARCHITECTURE.md), traced for up to 2,000 events and detached, then killed. Without CAP_SYS_PTRACE (a `docker
-     * build`) the attach fails and this is skipped.
+     * ARCHITECTURE.md), until the loop ends. Besides the tracer's attach and stops, this archives what only the
+     * command runs (its call(), the output file's channel, the writer, the lambdas and string concatenations it
+     * links): without it a `trace` spun some twenty classes at start-up, each costing interpreted bytecode generation
+     * and JIT work before the first stop. A watchdog ends the loop after 3 s whatever happens. Without
+     * CAP_SYS_PTRACE (a `docker build`) the attach fails and the command returns an error, silently.
      */
-    private static void traceARealProcess(SyscallFilter filter, StraceFormat text) throws Exception {
-        // bounded (about a second untraced), so that a training run killed meanwhile leaves no loop behind for long
+    private static void traceARealProcess() throws Exception {
         Process sh = new ProcessBuilder("/bin/sh", "-c",
-                "i=0; while [ $i -lt 50000 ]; do read -r x </dev/null; i=$((i+1)); done >/dev/null 2>&1 & echo $!")
+                "i=0; while [ $i -lt 3000 ]; do read -r x </dev/null; i=$((i+1)); done >/dev/null 2>&1 & echo $!")
                 .redirectErrorStream(true).start();
         String line = new String(sh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
         sh.waitFor();
         int pid = Integer.parseInt(line);
-        try {
-            java.util.concurrent.atomic.AtomicInteger events = new java.util.concurrent.atomic.AtomicInteger();
-            Writer sink = Writer.nullWriter();
-            EventQueue queue = new EventQueue(16_384, e -> {
-                try {
-                    var l = text.line(e);
-                    if (l.isPresent()) sink.write(l.get());
-                    if (e instanceof SyscallEvent s) EventJson.writeLine(s, sink);
-                } catch (java.io.IOException ex) {
-                    // a null writer
-                }
-            }, false);
-            Tracer tracer = Tracer.start(TraceOptions.defaults().withFilter(filter).withProcessEvents(true)
-                    .withSignalEvents(true), e -> events.incrementAndGet() < 2_000 && queue.offer(e));
+        Thread watchdog = new Thread(() -> {
             try {
-                tracer.attach(pid).get(2, java.util.concurrent.TimeUnit.SECONDS);
-                long until = System.nanoTime() + 1_000_000_000L;
-                while (events.get() < 2_000 && System.nanoTime() < until) Thread.sleep(5);
-            } finally {
-                tracer.close();
-                queue.close(1000);
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                return;
             }
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }, "taskscope-train-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            java.io.PrintWriter quiet = new java.io.PrintWriter(Writer.nullWriter());
+            io.taskscope.cli.Main.run(new String[] {"trace", "-f", "-y", "-p", Integer.toString(pid), "-o", "/dev/null"},
+                    quiet, quiet);
         } finally {
+            watchdog.interrupt();
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
