@@ -9,6 +9,8 @@ with its go signal already sent); the tool starts as `TOOL -p PID -o FILE`; the 
   next 10k    time for the next 5,000 lines: the steady state the first 10,000 stops are compared with
   cpu to attach  CPU time the tool had used when the kernel showed it as the tracer (less dependent on other load)
   cpu to 1st line  CPU time the tool had used when its first line was in the file
+A second table attaches to a mostly idle tracee (the same loop sleeping 1 ms after each iteration, as a server
+between requests): there the tool has both CPUs of a 2-vCPU VM to itself, where the busy tracee keeps one.
 The load average is printed before and after: on a shared VM wall-clock times depend on it, CPU times much less.
 Run as root. ROUNDS (default 7), TS (default ./taskscope), STRACE (default strace), BASELINE (optional: another
 taskscope launcher, e.g. a copy of an older checkout, measured in the same rounds as "baseline").
@@ -49,11 +51,11 @@ def cpu_ms(pid):
         return float("nan")
 
 
-def one(tool, loop, work):
+def one(tool, loop, work, idle=False):
     out = os.path.join(work, "out")
     if os.path.exists(out):
         os.unlink(out)
-    tracee = subprocess.Popen([loop, "100000000"], stdout=subprocess.DEVNULL)
+    tracee = subprocess.Popen([loop, "100000000"] + (["1000"] if idle else []), stdout=subprocess.DEVNULL)
     time.sleep(0.05)
     os.kill(tracee.pid, signal.SIGUSR1)
     time.sleep(0.05)
@@ -64,7 +66,7 @@ def one(tool, loop, work):
     pos = 0
     deadline = t0 + 30
     try:
-        while time.monotonic() < deadline and k2 is None:
+        while time.monotonic() < deadline and k2 is None and not (idle and first is not None):
             now = time.monotonic()
             if attach is None and tracer_pid(tracee.pid) != 0:
                 attach = now - t0
@@ -99,6 +101,8 @@ def one(tool, loop, work):
             tracer.wait()
         tracee.kill()
         tracee.wait()
+    if idle and first is not None:
+        return attach, first - t0, 0, 0, cpu / 1000.0, cpu1 / 1000.0
     if first is None or k2 is None:
         return None
     return attach, first - t0, k1 - first, k2 - k1, cpu / 1000.0, cpu1 / 1000.0
@@ -116,11 +120,15 @@ def main():
             subprocess.run(cmd[:-1] + ["--version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     load_before = os.getloadavg()
     results = {k: [] for k in tools}
+    idle = {k: [] for k in tools}
     for r in range(ROUNDS):
         for name, cmd in tools.items():
             res = one(cmd, loop, work)
             if res:
                 results[name].append(res)
+            res = one(cmd, loop, work, idle=True)
+            if res:
+                idle[name].append(res)
     print("%-10s %10s %12s %14s %14s %8s %14s %16s" % ("tool", "attach ms", "1st line ms", "first 10k ms", "next 10k ms",
                                                       "ratio", "cpu to attach", "cpu to 1st line"))
     for name, rs in results.items():
@@ -130,6 +138,11 @@ def main():
         med = [statistics.median(x[i] for x in rs) * 1000 for i in range(6)]
         print("%-10s %10.0f %12.0f %14.0f %14.0f %8.2f %11.0f ms %13.0f ms" % (name, med[0], med[1], med[2], med[3],
                                                                             med[2] / med[3], med[4], med[5]))
+    print("idle tracee %10s %12s %14s" % ("attach ms", "1st line ms", "cpu to 1st line"))
+    for name, rs in idle.items():
+        if rs:
+            med = [statistics.median(x[i] for x in rs) * 1000 for i in range(6)]
+            print("%-11s %10.0f %12.0f %11.0f ms" % (name, med[0], med[1], med[5]))
     print("(%d rounds, interleaved, medians; ratio = first 10,000 stops / next 10,000 stops; load average %s before, %s after)"
           % (ROUNDS, "/".join("%.1f" % x for x in load_before), "/".join("%.1f" % x for x in os.getloadavg())))
     subprocess.run(["rm", "-rf", work])
