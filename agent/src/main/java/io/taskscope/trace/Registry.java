@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  * Who is traced: every traced thread ({@link Tracee}, by tid) and process ({@link Proc}, by pid), how they come
  * (attach, fork, clone, exec from a non-leader thread) and go, and the snapshot other threads read. The process
  * events (start, exec, exit) are emitted here, where the bookkeeping happens. Tracer thread only, except
- * {@link #snapshot()} and {@link #tracedMoreThanOneThread()}.
+ * {@link #snapshot()}.
  */
 final class Registry {
     private final TraceOptions options;
@@ -27,7 +27,6 @@ final class Registry {
     private final Set<Integer> released = new HashSet<>();
     private final CompletableFuture<Void> allGone = new CompletableFuture<>();
     private volatile List<TracedProcess> snapshot = List.of();
-    private volatile boolean multiple;
     boolean attachedOnce;
     Affinity affinity;
 
@@ -64,10 +63,6 @@ final class Registry {
 
     List<TracedProcess> snapshot() {
         return snapshot;
-    }
-
-    boolean tracedMoreThanOneThread() {
-        return multiple;
     }
 
     CompletableFuture<Void> allGone() {
@@ -171,9 +166,9 @@ final class Registry {
     /** A thread ended (exited or killed). */
     void gone(Tracee t, int status, StopHandler stops) {
         if (t.inSyscall && t.selected && !t.detaching) stops.emitUnfinished(t);
-        tracees.remove(t.tid);
         Proc p = t.proc;
-        p.threads--;
+        // the exit line is emitted while the thread still counts, as strace prints it before dropping the thread
+        // (its "[pid N] +++ exited with 0 +++" keeps the prefix; the lines after it may not)
         if (t.tid == p.pid && options.processEvents() && !t.detaching) {
             emit.exit(p, exited(status) ? exitStatus(status) : null,
                     signaled(status) ? Signals.name(termSig(status)) : null);
@@ -181,6 +176,8 @@ final class Registry {
             emit.threadExit(p, t.tid, exited(status) ? exitStatus(status) : null,
                     signaled(status) ? Signals.name(termSig(status)) : null);
         }
+        tracees.remove(t.tid);
+        p.threads--;
         if (p.threads <= 0) procGone(p);
         publish();
     }
@@ -225,12 +222,7 @@ final class Registry {
 
     void publish() {
         List<TracedProcess> out = new ArrayList<>(procs.size());
-        int threads = 0;
-        for (Proc p : procs.values()) {
-            out.add(p.view());
-            threads += p.threads;
-        }
-        if (threads > 1) multiple = true;
+        for (Proc p : procs.values()) out.add(p.view());
         snapshot = List.copyOf(out);
     }
 }

@@ -129,12 +129,12 @@ public final class Tracer implements AutoCloseable {
     }
 
     /**
-     * Whether more than one thread has been traced at some moment: strace's "[pid N] " prefix from then on.
-     * Monotonic, set on the tracer thread before the new thread's first event, so a writer that lags
-     * behind (a child that forked, ran and exited before its lines were written) still prefixes them.
+     * How many threads are traced now. Exact on the tracer thread, where the {@link EventSink} runs: an event's sink
+     * sees the count as of that event (a thread that exits still counts in its exit event), which is what strace's
+     * "[pid N] " prefix on a terminal follows. From any other thread, a moment's value.
      */
-    public boolean tracedMoreThanOneThread() {
-        return registry.tracedMoreThanOneThread();
+    public int tracedThreads() {
+        return registry.threadCount();
     }
 
     /**

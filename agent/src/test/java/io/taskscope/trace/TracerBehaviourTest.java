@@ -151,7 +151,6 @@ class TracerBehaviourTest {
                 && pe.ppid() == p.pid()));
         assertTrue(events.stream().anyMatch(e -> e instanceof ProcessEvent pe && pe.kind() == ProcessEvent.Kind.START
                 && pe.pid() == p.pid()), "the attached process itself has a start event, as docs/events.md says");
-        assertTrue(tracer.tracedMoreThanOneThread(), "after a fork, lines carry [pid N] even once the child is gone");
         String before = read(out);
         Thread.sleep(300);
         tracer.close();

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,10 @@ public class TraceCommand implements Callable<Integer> {
     @Option(names = "-q", description = "Quiet, as strace: -q hides the attach/detach messages, -qq also the "
             + "'+++ exited with N +++' lines, -qqq every message that can be hidden.")
     boolean[] quiet = new boolean[0];
+
+    @Option(names = "--always-show-pid", description = "Start every line with its thread's id, as -o FILE with -f does "
+            + "(strace 6.9's --always-show-pid).")
+    boolean alwaysShowPid;
 
     @Option(names = "-T", description = "Show the time spent in each call.")
     boolean durations;
@@ -195,8 +200,8 @@ public class TraceCommand implements Callable<Integer> {
         Writer out = outputFile == null ? spec.commandLine().getOut() : openOutput(outputFile);
         // strace's framing: with -o FILE and -f (or several -p) every line starts with the tid; on a stream "[pid N] "
         // while several threads are traced.
-        StraceFormat format = new StraceFormat(ts, durations, StraceFormat.framingFor(outputFile != null, follow,
-                pids.size()), ZoneId.systemDefault()).quietExit(quiet.length >= 2);
+        StraceFormat format = new StraceFormat(ts, durations, alwaysShowPid ? StraceFormat.Framing.COLUMN
+                : StraceFormat.framingFor(outputFile != null, follow, pids.size()), ZoneId.systemDefault()).quietExit(quiet.length >= 2);
         // A process has one tracer: when the agent already traces the targets, show its events through our filter.
         // (AgentSocket, not ControlClient: its class initialiser builds a Jackson mapper, ~0.3 s of CPU before the attach)
         io.taskscope.StartupClock.mark("trace: options checked, output open");
@@ -215,9 +220,10 @@ public class TraceCommand implements Callable<Integer> {
         if (lifecycle) options = options.withMode(io.taskscope.trace.TraceMode.LIFECYCLE);
         final Tracer[] tracerRef = new Tracer[1];
         final EventQueue[] queueRef = new EventQueue[1];
-        EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, tracerRef[0], queueRef[0], filter), json.json);
+        PidPrefixes prefixes = new PidPrefixes();
+        EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, prefixes, queueRef[0], filter), json.json);
         queueRef[0] = queue;
-        Tracer tracer = Tracer.start(options, queue::offer);
+        Tracer tracer = Tracer.start(options, e -> prefixes.offer(e, tracerRef[0], queue));
         tracerRef[0] = tracer;
         io.taskscope.StartupClock.mark("trace: tracer started");
         CompletableFuture<String> stop = new CompletableFuture<>();
@@ -387,9 +393,39 @@ public class TraceCommand implements Callable<Integer> {
                 + ": " + why + "; the trace stopped and its output is incomplete", "free space on that disk, or choose another -o FILE");
     }
 
+    /**
+     * strace's "[pid N] " on a terminal: on while more than one thread is traced, as of each event. The tracer
+     * thread counts when it hands an event over (a thread's exit line still counts it, as strace's does); the
+     * writer, which may lag far behind, applies the value in order. Only the events where it changes are kept.
+     */
+    static final class PidPrefixes {
+        private final Map<Event, Boolean> changes = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+        private boolean several; // the tracer thread's
+
+        /** On the tracer thread: queues {@code e}, noting a change of the prefix at it. */
+        boolean offer(Event e, Tracer tracer, EventQueue queue) {
+            boolean now = tracer != null && tracer.tracedThreads() > 1;
+            if (now == several) return queue.offer(e);
+            changes.put(e, now);
+            if (!queue.offer(e)) { // dropped (the queue is full): the next event carries the change
+                changes.remove(e);
+                return false;
+            }
+            several = now;
+            return true;
+        }
+
+        /** On the writer thread, before {@code e} is formatted. */
+        void apply(Event e, StraceFormat format) {
+            if (changes.isEmpty()) return;
+            Boolean on = changes.remove(e);
+            if (on != null) format.pidPrefix(on);
+        }
+    }
+
     private boolean firstLine;
 
-    private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, Tracer tracer, EventQueue queue,
+    private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, PidPrefixes prefixes, EventQueue queue,
                        SyscallFilter filter) {
         if (outputFailure.get() != null) return; // stopping: nothing more can be written
         if (!showSecrets) e = io.taskscope.env.Redaction.event(e);
@@ -406,10 +442,7 @@ public class TraceCommand implements Callable<Integer> {
                     return;
                 }
                 if (summary) return;
-                if (tracer != null) {
-                    // as strace: "[pid N] " once more than one thread is traced
-                    format.pidPrefix(tracer.tracedMoreThanOneThread());
-                }
+                if (prefixes != null) prefixes.apply(e, format);
                 if (lifecycle && e instanceof io.taskscope.event.ProcessEvent p) { // an exec: strace's execve line
                     e = io.taskscope.decode.LifecycleLines.execve(p, stringLimit, filter,
                             io.taskscope.decode.SyscallTable.current()).<Event>map(x -> x).orElse(e);

@@ -94,6 +94,54 @@ class TraceCommandTest {
         }
     }
 
+    /**
+     * A shell started stopped, so that the whole run is traced: it runs /bin/true (a child that execs and exits) and
+     * writes "hi". Returns the trace's lines (stdout and stderr) once the shell and the trace have ended.
+     */
+    private List<String> traceAShellRun(String... options) throws Exception {
+        Prereq.requireRoot();
+        Process shell = new ProcessBuilder("/bin/sh", "-c", "kill -STOP $$; exec /bin/sh -c '/bin/true; echo hi >/dev/null'")
+                .start();
+        await("the shell to stop", 5000, () -> {
+            try {
+                return Files.readString(Path.of("/proc/" + shell.pid() + "/stat")).contains(") T ");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        Path out = CPrograms.dir().resolve("trace-framing-" + System.nanoTime() + ".out");
+        List<String> args = new java.util.ArrayList<>(List.of(options));
+        args.addAll(List.of("-f", "-e", "trace=execve,wait4,write,exit_group", "-p", Long.toString(shell.pid())));
+        Process t = traceJvm(out, args.toArray(String[]::new));
+        await("the JVM to attach", 30_000, () -> tracedBy(shell.pid(), t));
+        new ProcessBuilder("kill", "-CONT", Long.toString(shell.pid())).start().waitFor();
+        assertTrue(shell.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(t.waitFor(10, TimeUnit.SECONDS), "the trace ends with its last tracee");
+        return Files.readAllLines(out).stream().filter(l -> !l.startsWith("taskscope: Process")).toList();
+    }
+
+    @Test
+    void onAStreamLinesCarryPidWhileSeveralThreadsAreTracedAsStraceFramesThem() throws Exception {
+        // strace -f on a terminal: "[pid N] " while more than one thread is traced, the exiting child's exit line
+        // included; the parent's lines after it come without (strace 6.1, bench/strace-parity.py's programs)
+        List<String> lines = traceAShellRun();
+        int exit = -1;
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).matches("\\[pid +\\d+\\] \\+\\+\\+ exited with 0 \\+\\+\\+")) exit = i;
+        assertTrue(exit > 0, "the child's exit line, with its prefix: " + lines);
+        assertTrue(lines.stream().anyMatch(l -> l.matches("\\[pid +\\d+\\] execve\\(\"/bin/true\".*")), "the child's exec: " + lines);
+        List<String> after = lines.subList(exit + 1, lines.size());
+        assertTrue(after.stream().anyMatch(l -> l.startsWith("write(1, \"hi\\n\", 3)")), "the parent's write, unprefixed: " + lines);
+        assertTrue(after.stream().noneMatch(l -> l.startsWith("[pid")), "one thread left, no prefix: " + lines);
+        assertTrue(lines.get(0).matches("(--- |execve).*"), "the shell alone at first, no prefix: " + lines);
+    }
+
+    @Test
+    void alwaysShowPidStartsEveryLineWithTheThreadsId() throws Exception {
+        List<String> lines = traceAShellRun("--always-show-pid");
+        assertTrue(lines.size() > 5, lines.toString());
+        for (String l : lines) assertTrue(l.matches("\\d+ +\\S.*"), "strace 6.9's column: " + l);
+    }
+
     @Test
     void sigkillOfTheTracerLeavesTheTraceeRunning() throws Exception {
         Prereq.requireRoot();
