@@ -41,6 +41,7 @@ final class StopHandler {
     private final boolean compatSelected;
     private final SyscallDecoder decoder;
     private final int nativeAuditArch;
+    private final int restartSyscall;
     private final ProcessMemory memory = new ProcessMemory();
     private final Memory infoMem = new Memory(SYSCALL_INFO_SIZE);
     private final long infoAddr = Pointer.nativeValue(infoMem);
@@ -59,6 +60,7 @@ final class StopHandler {
         this.modes = modes;
         this.failures = failures;
         this.table = SyscallTable.current();
+        this.restartSyscall = table.byName("restart_syscall").map(io.taskscope.decode.Syscall::number).orElse(-1);
         this.selected = options.filter().selection(table);
         this.compatSelected = options.filter().tracesEverything();
         this.decoder = new SyscallDecoder(table, options.stringLimit(), options.decodeFds());
@@ -204,6 +206,7 @@ final class StopHandler {
             if (t.inSyscall && t.selected) {
                 emitSyscall(t, infoMem.getLong(SI_RVAL), infoMem.getByte(SI_IS_ERROR) != 0, true);
             }
+            exited(t);
             syscallDone(t);
         }
     }
@@ -222,6 +225,12 @@ final class StopHandler {
         }
         t.selected = compat ? compatSelected : nr >= 0 && nr < selected.length && selected[(int) nr];
         if (t.selected) t.entryNanos = System.nanoTime();
+    }
+
+    /** At an exit stop: the call a later restart_syscall resumes (a restart_syscall resumes what its own did). */
+    private void exited(Tracee t) {
+        if (!t.inSyscall) t.prevNr = 0;
+        else if (t.nr != restartSyscall) t.prevNr = t.nr;
     }
 
     private static void syscallDone(Tracee t) {
@@ -253,6 +262,7 @@ final class StopHandler {
             syscalls++;
             long rval = x86 ? regsMem.getLong(10 * 8) : regsMem.getLong(0);
             if (t.selected) emitSyscall(t, rval, rval < 0 && rval > -4096, true);
+            exited(t);
             syscallDone(t);
         }
     }
@@ -289,7 +299,10 @@ final class StopHandler {
         } else {
             name = table.name(t.nr);
             try {
-                if (t.entryDecoded != null) {
+                if (t.nr == restartSyscall) { // strace: restart_syscall(<... resuming interrupted clock_nanosleep ...>)
+                    d = new Decoded(List.of("<... resuming interrupted " + (t.prevNr >= 0 ? table.name(t.prevNr) : "system call")
+                            + " ...>"), null, null);
+                } else if (t.entryDecoded != null) {
                     memory.target(t.tid);
                     d = decoder.complete(t.entryDecoded, t.proc.pid, t.nr, t.args, rval, failed, finished, memory);
                 } else {

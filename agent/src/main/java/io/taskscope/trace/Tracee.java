@@ -12,6 +12,11 @@ final class Tracee {
     TraceMode pendingMode;
     boolean inSyscall, selected, compat, detaching, listening;
     long nr, entryNanos, resumedNanos;
+    /**
+     * The call whose exit this thread showed last, which a restart_syscall resumes (strace's s_prev_ent): 0 after an
+     * exit without its entry (an attach inside a call), as strace's call number is then; -1 before any exit.
+     */
+    long prevNr = -1;
     final long[] args = new long[6];
     Decoded entryDecoded;
 

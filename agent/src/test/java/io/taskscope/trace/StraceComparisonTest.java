@@ -72,6 +72,38 @@ class StraceComparisonTest {
         compare(CPrograms.start("fdcalls"), List.of("trace=openat,read,close,socket"), 1000, true);
     }
 
+    /**
+     * A process inside clock_nanosleep when the tracer attaches resumes the call with restart_syscall, which strace names
+     * by the call it last saw exit ("<... resuming interrupted read ...>" here: attached inside a call, strace has seen
+     * no entry and its call number is 0). The first line both print.
+     */
+    @org.junit.jupiter.api.Test
+    void aCallTheAttachInterruptedResumesAsStraceNamesIt() throws Exception {
+        ProcessHandle first = CPrograms.startShell("exec sleep 1", CPrograms.dir().resolve("sleep1.out"));
+        Thread.sleep(200);
+        Path straceOut = CPrograms.dir().resolve("strace-restart-" + System.nanoTime() + ".txt");
+        ProcessHandle strace = CPrograms.startShell("exec strace -qq -o " + straceOut + " -p " + first.pid(),
+                CPrograms.dir().resolve("strace.err"));
+        strace.onExit().get(5, TimeUnit.SECONDS);
+        String expected = Files.readAllLines(straceOut).get(0).replaceAll("\\)\\s+= ", ") = ");
+
+        ProcessHandle second = CPrograms.startShell("exec sleep 1", CPrograms.dir().resolve("sleep2.out"));
+        Thread.sleep(200);
+        ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+        Tracer tracer = Tracer.start(TraceOptions.defaults(), events::add);
+        try {
+            tracer.attach((int) second.pid()).get(5, TimeUnit.SECONDS);
+            second.onExit().get(5, TimeUnit.SECONDS);
+        } finally {
+            tracer.close();
+        }
+        StraceFormat f = new StraceFormat(StraceFormat.Timestamps.NONE, false, false, ZoneId.of("UTC"));
+        String actual = events.stream().flatMap(e -> f.line(e).stream()).filter(l -> !l.startsWith("---")).findFirst()
+                .orElseThrow().replaceAll("\\)\\s+= ", ") = ");
+        assertTrue(expected.startsWith("restart_syscall(<... resuming interrupted "), expected);
+        assertEquals(expected, actual);
+    }
+
     private static void compare(ProcessHandle p, List<String> exprs, long millis, boolean dashY) throws Exception {
 
         Path straceOut = CPrograms.dir().resolve("strace-" + System.nanoTime() + ".txt");
