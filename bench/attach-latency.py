@@ -9,6 +9,7 @@ with its go signal already sent); the tool starts as `TOOL -p PID -o FILE`; the 
   next 10k    time for the next 5,000 lines: the steady state the first 10,000 stops are compared with
   cpu to attach  CPU time the tool had used when the kernel showed it as the tracer (less dependent on other load)
   cpu to 1st line  CPU time the tool had used when its first line was in the file
+  cpu ratio   the tool's CPU time (all its threads: the JIT compiler's too) over the first 10,000 stops / the next
 A second table attaches to a mostly idle tracee (the same loop sleeping 1 ms after each iteration, as a server
 between requests): there the tool has both CPUs of a 2-vCPU VM to itself, where the busy tracee keeps one.
 The load average is printed before and after: on a shared VM wall-clock times depend on it, CPU times much less.
@@ -61,7 +62,7 @@ def one(tool, loop, work, idle=False):
     time.sleep(0.05)
     t0 = time.monotonic()
     tracer = subprocess.Popen(tool + ["-p", str(tracee.pid), "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    attach = first = k1 = k2 = cpu = cpu1 = None
+    attach = first = k1 = k2 = cpu = cpu1 = cpuk1 = cpuk2 = None
     lines = 0
     pos = 0
     deadline = t0 + 30
@@ -88,8 +89,10 @@ def one(tool, loop, work, idle=False):
                 lines += n
                 if first is not None and k1 is None and lines >= LINES:
                     k1 = now
+                    cpuk1 = cpu_ms(tracer.pid)
                 elif k1 is not None and lines >= 2 * LINES:
                     k2 = now
+                    cpuk2 = cpu_ms(tracer.pid)
             else:
                 time.sleep(0.0005)
     finally:
@@ -102,10 +105,10 @@ def one(tool, loop, work, idle=False):
         tracee.kill()
         tracee.wait()
     if idle and first is not None:
-        return attach, first - t0, 0, 0, cpu / 1000.0, cpu1 / 1000.0
+        return attach, first - t0, 0, 0, cpu / 1000.0, cpu1 / 1000.0, 0, 0
     if first is None or k2 is None:
         return None
-    return attach, first - t0, k1 - first, k2 - k1, cpu / 1000.0, cpu1 / 1000.0
+    return attach, first - t0, k1 - first, k2 - k1, cpu / 1000.0, cpu1 / 1000.0, (cpuk1 - cpu1) / 1000.0, (cpuk2 - cpuk1) / 1000.0
 
 
 def main():
@@ -129,15 +132,16 @@ def main():
             res = one(cmd, loop, work, idle=True)
             if res:
                 idle[name].append(res)
-    print("%-10s %10s %12s %14s %14s %8s %14s %16s" % ("tool", "attach ms", "1st line ms", "first 10k ms", "next 10k ms",
-                                                      "ratio", "cpu to attach", "cpu to 1st line"))
+    print("%-10s %10s %12s %14s %14s %8s %14s %16s %12s" % ("tool", "attach ms", "1st line ms", "first 10k ms", "next 10k ms",
+                                                      "ratio", "cpu to attach", "cpu to 1st line", "cpu ratio"))
     for name, rs in results.items():
         if not rs:
             print("%-10s no complete run" % name)
             continue
-        med = [statistics.median(x[i] for x in rs) * 1000 for i in range(6)]
-        print("%-10s %10.0f %12.0f %14.0f %14.0f %8.2f %11.0f ms %13.0f ms" % (name, med[0], med[1], med[2], med[3],
-                                                                            med[2] / med[3], med[4], med[5]))
+        med = [statistics.median(x[i] for x in rs) * 1000 for i in range(8)]
+        cpu_ratio = "%.2f" % (med[6] / med[7]) if med[7] else "-"
+        print("%-10s %10.0f %12.0f %14.0f %14.0f %8.2f %11.0f ms %13.0f ms %12s" % (name, med[0], med[1], med[2], med[3],
+                                                                            med[2] / med[3], med[4], med[5], cpu_ratio))
     print("idle tracee %10s %12s %14s" % ("attach ms", "1st line ms", "cpu to 1st line"))
     for name, rs in idle.items():
         if rs:

@@ -206,7 +206,7 @@ final class StopHandler {
             if (t.inSyscall && t.selected) {
                 emitSyscall(t, infoMem.getLong(SI_RVAL), infoMem.getByte(SI_IS_ERROR) != 0, true);
             }
-            exited(t);
+            rememberExit(t);
             syscallDone(t);
         }
     }
@@ -228,7 +228,7 @@ final class StopHandler {
     }
 
     /** At an exit stop: the call a later restart_syscall resumes (a restart_syscall resumes what its own did). */
-    private void exited(Tracee t) {
+    private void rememberExit(Tracee t) {
         if (!t.inSyscall) t.prevNr = 0;
         else if (t.nr != restartSyscall) t.prevNr = t.nr;
     }
@@ -262,7 +262,7 @@ final class StopHandler {
             syscalls++;
             long rval = x86 ? regsMem.getLong(10 * 8) : regsMem.getLong(0);
             if (t.selected) emitSyscall(t, rval, rval < 0 && rval > -4096, true);
-            exited(t);
+            rememberExit(t);
             syscallDone(t);
         }
     }
