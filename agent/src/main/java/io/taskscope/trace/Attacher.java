@@ -80,7 +80,9 @@ final class Attacher {
                     }
                     continue; // a thread auto-attached through a clone event we have not read yet
                 }
-                attached.add(registry.addThread(tid, p));
+                Tracee seized = registry.addThread(tid, p);
+                seized.grabbed = true;
+                attached.add(seized);
                 added = true;
                 StopHandler.quiet(PTRACE_INTERRUPT, tid, 0); // a first stop, from which the mode starts
             }

@@ -113,6 +113,12 @@ final class StopHandler {
                     return false;
                 }
                 t.listening = false; // PTRACE_INTERRUPT (a detach, a mode switch), a new tracee's first stop, SIGCONT
+                if (t.grabbed) {
+                    // strace reads the call number at an attached thread's first stop, where the kernel has none to
+                    // give (0): a restart_syscall that follows "resumes" call 0 (read on x86_64) in its output
+                    t.grabbed = false;
+                    t.prevNr = 0;
+                }
                 return t.detaching ? detachNow(t, 0) : resume(t, 0, false);
             }
             case EVENT_FORK, EVENT_VFORK, EVENT_CLONE -> {

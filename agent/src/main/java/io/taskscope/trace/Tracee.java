@@ -14,9 +14,12 @@ final class Tracee {
     long nr, entryNanos, resumedNanos;
     /**
      * The call whose exit this thread showed last, which a restart_syscall resumes (strace's s_prev_ent): 0 after an
-     * exit without its entry (an attach inside a call), as strace's call number is then; -1 before any exit.
+     * exit without its entry, or from an attached thread's first stop, as strace's call number is then; -1 (strace's
+     * "system call") when neither was seen.
      */
     long prevNr = -1;
+    /** Seized by an attach (not born traced), until its first stop. */
+    boolean grabbed;
     final long[] args = new long[6];
     Decoded entryDecoded;
 
