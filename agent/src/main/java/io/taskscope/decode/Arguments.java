@@ -16,9 +16,29 @@ import java.util.Locale;
  * CPU that the tracer and its tracee were waiting for (measured at the first stops of `trace` on a 2-vCPU VM).
  */
 final class Arguments {
-    /** The call being decoded: what every argument's text may depend on. */
-    record Call(int pid, long nr, long[] args, long rval, boolean ok, boolean finished, boolean failed,
-                TraceeMemory mem, ArgKind[] sig) {}
+    /** The call being decoded: what every argument's text may depend on ({@code ok}: finished and not failed). */
+    static final class Call {
+        final int pid;
+        final long nr;
+        final long[] args;
+        final long rval;
+        final boolean ok, finished, failed;
+        final TraceeMemory mem;
+        final ArgKind[] sig;
+
+        Call(int pid, long nr, long[] args, long rval, boolean ok, boolean finished, boolean failed, TraceeMemory mem,
+             ArgKind[] sig) {
+            this.pid = pid;
+            this.nr = nr;
+            this.args = args;
+            this.rval = rval;
+            this.ok = ok;
+            this.finished = finished;
+            this.failed = failed;
+            this.mem = mem;
+            this.sig = sig;
+        }
+    }
 
     private static final int AT_FDCWD = -100;
 
@@ -57,20 +77,17 @@ final class Arguments {
             case FAMILY, SOCKTYPE, SOCKFLAGS, MSGFLAGS, SHUT, SOCKOPT, SOCKPROTO, SOCKADDR, SOCKADDROUT, SOCKLEN, MSGHDR, RMSGHDR -> netArg(k, i, c);
             case SIGSET, OSIGSET, SIGACTION, OSIGACTION, SIGRETURN, SIGNAL, STACK, OSTACK, SIGEVENT -> signalArg(k, i, c);
             case RLIMIT, ORLIMIT, WAITSTATUS, CLONE3, SYSINFO, UTSNAME, CPUSET, REMTIMESPEC, ITIMERSPEC, OITIMERSPEC, GIDS, TIMESPEC, RUSAGE, ARCHPRCTLARG -> processArg(k, i, c);
-            default -> hex(c.args()[i]);
+            default -> hex(c.args[i]);
         };
     }
 
     /** Numbers and fds: the arguments most calls have. */
     private String scalar(ArgKind k, int i, Call c) {
-        final long v = c.args()[i];
-        final int pid = c.pid();
-        final long[] args = c.args();
-        final TraceeMemory mem = c.mem();
+        final long v = c.args[i];
         String s;
         switch (k) {
-            case FD -> s = pid < 0 ? Integer.toString((int) v) : fd(pid, (int) v, mem);
-            case DIRFD -> s = (int) v == AT_FDCWD ? atFdcwd(pid, mem) : fd(pid, (int) v, mem);
+            case FD -> s = c.pid < 0 ? Integer.toString((int) v) : fd(c.pid, (int) v, c.mem);
+            case DIRFD -> s = (int) v == AT_FDCWD ? atFdcwd(c.pid, c.mem) : fd(c.pid, (int) v, c.mem);
             case INT -> s = Integer.toString((int) v);
             case UINT -> s = Integer.toUnsignedString((int) v);
             case LONG -> s = Long.toString(v);
@@ -79,7 +96,7 @@ final class Arguments {
             case PTR -> s = ptr(v);
             case MODE -> s = mode(v);
             case OMODE -> {
-                long of = i > 0 ? args[i - 1] : 0;
+                long of = i > 0 ? c.args[i - 1] : 0;
                 if ((of & 0100) == 0 && (of & 020000000) == 0) return null; // mode matters only with O_CREAT/O_TMPFILE
                 s = mode(v);
             }
@@ -90,25 +107,21 @@ final class Arguments {
 
     /** Strings and buffers read from the tracee. */
     private String memoryArg(ArgKind k, int i, Call c) {
-        final long v = c.args()[i];
-        final long[] args = c.args();
-        final long rval = c.rval();
-        final boolean ok = c.ok();
-        final TraceeMemory mem = c.mem();
+        final long v = c.args[i];
         String s;
         switch (k) {
-            case STR -> s = strings.string(v, mem);
+            case STR -> s = strings.string(v, c.mem);
             case OUTPATH -> {
-                String raw = ok ? strings.cString(v, Strings.PATH_MAX, mem) : null;
+                String raw = c.ok ? strings.cString(v, Strings.PATH_MAX, c.mem) : null;
                 s = raw == null ? ptr(v) : Strings.quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
             }
-            case RBUF -> s = ok ? strings.buffer(v, rval, mem) : ptr(v);
-            case WBUF -> s = strings.buffer(v, i + 1 < 6 ? args[i + 1] : 0, mem);
-            case HEXBUF -> s = ok ? strings.hexBuffer(v, rval, mem) : ptr(v);
-            case ARGV -> s = strings.argv(v, mem);
-            case ENVP -> s = strings.envp(v, mem);
-            case INTPTR -> s = intPointer(v, mem);
-            case OPTVAL -> s = i + 1 < 6 && args[i + 1] == 4 ? intPointer(v, mem) : ptr(v);
+            case RBUF -> s = c.ok ? strings.buffer(v, c.rval, c.mem) : ptr(v);
+            case WBUF -> s = strings.buffer(v, i + 1 < 6 ? c.args[i + 1] : 0, c.mem);
+            case HEXBUF -> s = c.ok ? strings.hexBuffer(v, c.rval, c.mem) : ptr(v);
+            case ARGV -> s = strings.argv(v, c.mem);
+            case ENVP -> s = strings.envp(v, c.mem);
+            case INTPTR -> s = intPointer(v, c.mem);
+            case OPTVAL -> s = i + 1 < 6 && c.args[i + 1] == 4 ? intPointer(v, c.mem) : ptr(v);
             default -> s = hex(v);
         }
         return s;
@@ -116,8 +129,7 @@ final class Arguments {
 
     /** Flag sets and named constants (xlat tables). */
     private String flagArg(ArgKind k, int i, Call c) {
-        final long v = c.args()[i];
-        final long nr = c.nr();
+        final long v = c.args[i];
         String s;
         switch (k) {
             case OFLAGS -> s = openFlags(v); // the caller keeps it as the call's flags
@@ -134,8 +146,8 @@ final class Arguments {
             case FDFLAGS -> s = xlat.flagsOrZero("fd_flags", v & 0xffffffffL);
             case WHENCE -> s = xlat.nameOr("seek_whence", v & 0xffffffffL, " /* SEEK_??? */");
             case FCNTLCMD -> s = xlat.nameOr("fcntl_cmds", v & 0xffffffffL, " /* F_??? */");
-            case FLAGS -> s = xlat.flagsOrZero(argTables[(int) nr][i], v & 0xffffffffL);
-            case CONST -> s = xlat.nameOr(argTables[(int) nr][i], v & 0xffffffffL, "");
+            case FLAGS -> s = xlat.flagsOrZero(argTables[(int) c.nr][i], v & 0xffffffffL);
+            case CONST -> s = xlat.nameOr(argTables[(int) c.nr][i], v & 0xffffffffL, "");
             case MMAPPROT -> s = v == 0 ? "PROT_NONE" : xlat.flags("mmap_prot", v & 0xffffffffL);
             case MMAPFLAGS -> {
                 String type = xlat.nameOr("mmap_type", v & 0xf, "");
@@ -151,48 +163,42 @@ final class Arguments {
 
     /** File and I/O structures: stat, fcntl and ioctl arguments, pipes, directory entries, poll, iovecs, epoll. */
     private String fileArg(ArgKind k, int i, Call c) {
-        final long v = c.args()[i];
-        final int pid = c.pid();
-        final long[] args = c.args();
-        final long rval = c.rval();
-        final boolean ok = c.ok();
-        final boolean finished = c.finished();
-        final TraceeMemory mem = c.mem();
+        final long v = c.args[i];
         String s;
         switch (k) {
-            case STAT -> s = ok ? files.stat(v, mem) : ptr(v);
-            case STATX -> s = ok ? files.statx(v, mem) : ptr(v);
-            case STATFS -> s = ok ? files.statfs(v, mem) : ptr(v);
+            case STAT -> s = c.ok ? files.stat(v, c.mem) : ptr(v);
+            case STATX -> s = c.ok ? files.statx(v, c.mem) : ptr(v);
+            case STATFS -> s = c.ok ? files.statfs(v, c.mem) : ptr(v);
             case FCNTLARG -> {
-                int cmd = (int) args[1];
+                int cmd = (int) c.args[1];
                 if (cmd == 1 || cmd == 3 || cmd == 9 || cmd == 1025 || cmd == 1032 || cmd == 1034) return null;
                 s = switch (cmd) {
                     case 2 -> xlat.flagsOrZero("fdflags", v);
                     case 4 -> openFlags(v);
-                    case 6, 7, 37, 38 -> structs.flock(v, mem, false);
-                    case 5, 36 -> ok ? structs.flock(v, mem, true) : ptr(v);
+                    case 6, 7, 37, 38 -> structs.flock(v, c.mem, false);
+                    case 5, 36 -> c.ok ? structs.flock(v, c.mem, true) : ptr(v);
                     case 0, 1030, 1031, 8, 1024 -> Integer.toString((int) v);
                     default -> ptr(v);
                 };
             }
-            case PIPEFD -> s = ok ? pipe(pid, v, mem) : ptr(v);
-            case DENTS -> s = ok ? ptr(v) + " /* " + FileStructs.dirents(v, rval, mem) + " entries */" : ptr(v);
+            case PIPEFD -> s = c.ok ? pipe(c.pid, v, c.mem) : ptr(v);
+            case DENTS -> s = c.ok ? ptr(v) + " /* " + FileStructs.dirents(v, c.rval, c.mem) + " entries */" : ptr(v);
             case IOCTLARG -> {
-                long req = args[1] & 0xffffffffL;
+                long req = c.args[1] & 0xffffffffL;
                 if (req == 0x5451 || req == 0x5450) return null; // FIOCLEX, FIONCLEX take no argument
                 boolean intIn = req == 0x5421 || req == 0x5452 || req == 0x5410 || req == 0x40045431L;
                 boolean intOut = req == 0x541b || req == 0x540f || req == 0x80045430L;
                 // FICLONE takes the source fd itself; strace prints it as a number
-                s = intIn ? intPointer(v, mem) : intOut ? (ok ? intPointer(v, mem) : ptr(v))
+                s = intIn ? intPointer(v, c.mem) : intOut ? (c.ok ? intPointer(v, c.mem) : ptr(v))
                         : req == 0x40049409L ? Integer.toString((int) v) : hex(v);
             }
-            case UTIMENS -> s = structs.timespecPair(v, mem);
-            case POLLFDS -> s = structs.pollfds(v, i < 5 ? args[i + 1] : 0, mem, false,
-                    decodeFds && pid >= 0 ? fd -> fd(pid, fd, mem) : null);
-            case IOV -> s = io.iovec(v, i + 1 < 6 ? args[i + 1] : 0, -1, true, mem);
-            case RIOV -> s = finished ? io.iovec(v, i + 1 < 6 ? args[i + 1] : 0, ok ? rval : 0, ok, mem) : ptr(v);
-            case EPOLLEVENT -> s = (int) args[1] == 2 || v == 0 ? ptr(v) : io.epollEvent(v, mem); // EPOLL_CTL_DEL
-            case EPOLLEVENTS -> s = ok ? io.epollEvents(v, rval, mem) : ptr(v);
+            case UTIMENS -> s = structs.timespecPair(v, c.mem);
+            case POLLFDS -> s = structs.pollfds(v, i < 5 ? c.args[i + 1] : 0, c.mem, false,
+                    decodeFds && c.pid >= 0 ? fd -> fd(c.pid, fd, c.mem) : null);
+            case IOV -> s = io.iovec(v, i + 1 < 6 ? c.args[i + 1] : 0, -1, true, c.mem);
+            case RIOV -> s = c.finished ? io.iovec(v, i + 1 < 6 ? c.args[i + 1] : 0, c.ok ? c.rval : 0, c.ok, c.mem) : ptr(v);
+            case EPOLLEVENT -> s = (int) c.args[1] == 2 || v == 0 ? ptr(v) : io.epollEvent(v, c.mem); // EPOLL_CTL_DEL
+            case EPOLLEVENTS -> s = c.ok ? io.epollEvents(v, c.rval, c.mem) : ptr(v);
             default -> s = hex(v);
         }
         return s;
@@ -200,14 +206,7 @@ final class Arguments {
 
     /** Sockets: families, types, options, addresses, messages. */
     private String netArg(ArgKind k, int i, Call c) {
-        final long v = c.args()[i];
-        final int pid = c.pid();
-        final long[] args = c.args();
-        final long rval = c.rval();
-        final boolean ok = c.ok();
-        final boolean finished = c.finished();
-        final boolean failed = c.failed();
-        final TraceeMemory mem = c.mem();
+        final long v = c.args[i];
         String s;
         switch (k) {
             case FAMILY -> s = xlat.nameOr("address_families", v & 0xffffffffL, " /* AF_??? */");
@@ -220,30 +219,30 @@ final class Arguments {
             case MSGFLAGS -> s = xlat.flagsOrZero("msg_flags", v & 0xffffffffL);
             case SHUT -> s = xlat.nameOr("shutdown_modes", v & 0xffffffffL, " /* SHUT_??? */");
             case SOCKOPT -> {
-                long level = i > 0 ? args[i - 1] & 0xffffffffL : -1;
+                long level = i > 0 ? c.args[i - 1] & 0xffffffffL : -1;
                 String t = level == 1 ? "sockopt_socket" : level == 6 ? "sockopt_tcp" : null;
                 s = t == null ? Integer.toString((int) v) : xlat.nameOr(t, v & 0xffffffffL, "");
             }
             case SOCKPROTO -> {
-                long family = args[0] & 0xffffffffL;
+                long family = c.args[0] & 0xffffffffL;
                 s = family == 2 || family == 10 ? xlat.nameOr("ip_protocols", v & 0xffffffffL, "") : Integer.toString((int) v);
             }
-            case SOCKADDR -> s = net.sockaddr(v, i + 1 < 6 ? (int) args[i + 1] : 0, mem);
+            case SOCKADDR -> s = net.sockaddr(v, i + 1 < 6 ? (int) c.args[i + 1] : 0, c.mem);
             case SOCKADDROUT -> {
                 if (v == 0) s = "NULL";
-                else if (!ok) s = ptr(v);
+                else if (!c.ok) s = ptr(v);
                 else {
-                    int len = i + 1 < 6 && args[i + 1] != 0 ? readInt(args[i + 1], mem) : 0;
-                    s = net.sockaddr(v, len, mem);
+                    int len = i + 1 < 6 && c.args[i + 1] != 0 ? readInt(c.args[i + 1], c.mem) : 0;
+                    s = net.sockaddr(v, len, c.mem);
                 }
             }
-            case SOCKLEN -> s = v == 0 ? "NULL" : !finished || ok ? Structs.intAt(v, mem) : ptr(v);
-            case MSGHDR -> s = v == 0 ? "NULL" : net.msghdr(v, -1, -1, fdText(pid, mem), mem);
+            case SOCKLEN -> s = v == 0 ? "NULL" : !c.finished || c.ok ? Structs.intAt(v, c.mem) : ptr(v);
+            case MSGHDR -> s = v == 0 ? "NULL" : net.msghdr(v, -1, -1, fdText(c.pid, c.mem), c.mem);
             case RMSGHDR -> {
-                long n = finished || v == 0 ? Long.MIN_VALUE : NetStructs.namelen(v, mem);
-                if (!finished) s = n == Long.MIN_VALUE ? ptr(v) : "{msg_namelen=" + n + "}"; // what a failed call prints
-                else if (!ok) s = ptr(v);
-                else s = v == 0 ? "NULL" : net.msghdr(v, -1, rval, fdText(pid, mem), mem);
+                long n = c.finished || v == 0 ? Long.MIN_VALUE : NetStructs.namelen(v, c.mem);
+                if (!c.finished) s = n == Long.MIN_VALUE ? ptr(v) : "{msg_namelen=" + n + "}"; // what a c.failed call prints
+                else if (!c.ok) s = ptr(v);
+                else s = v == 0 ? "NULL" : net.msghdr(v, -1, c.rval, fdText(c.pid, c.mem), c.mem);
             }
             default -> s = hex(v);
         }
@@ -252,19 +251,15 @@ final class Arguments {
 
     /** Signals: sets, actions, the sigreturn mask, alternate stacks, sigevents. */
     private String signalArg(ArgKind k, int i, Call c) {
-        final long v = c.args()[i];
-        final long[] args = c.args();
-        final boolean ok = c.ok();
-        final TraceeMemory mem = c.mem();
-        final ArgKind[] sig = c.sig();
+        final long v = c.args[i];
         String s;
         switch (k) {
-            case SIGSET -> s = Structs.sigsetAt(v, sizeArg(sig, args), mem);
-            case OSIGSET -> s = ok || v == 0 ? Structs.sigsetAt(v, sizeArg(sig, args), mem) : ptr(v);
-            case SIGACTION -> s = structs.sigaction(v, mem);
-            case OSIGACTION -> s = ok || v == 0 ? structs.sigaction(v, mem) : ptr(v);
+            case SIGSET -> s = Structs.sigsetAt(v, sizeArg(c.sig, c.args), c.mem);
+            case OSIGSET -> s = c.ok || v == 0 ? Structs.sigsetAt(v, sizeArg(c.sig, c.args), c.mem) : ptr(v);
+            case SIGACTION -> s = structs.sigaction(v, c.mem);
+            case OSIGACTION -> s = c.ok || v == 0 ? structs.sigaction(v, c.mem) : ptr(v);
             case SIGRETURN -> {
-                String m = structs.sigreturnMask(mem.stackPointer(), mem);
+                String m = structs.sigreturnMask(c.mem.stackPointer(), c.mem);
                 if (m == null) return null;
                 s = m;
             }
@@ -272,9 +267,9 @@ final class Arguments {
                 int sig2 = (int) v;
                 s = sig2 == 0 ? "0" : Signals.name(sig2);
             }
-            case STACK -> s = Structs.stack(v, mem);
-            case OSTACK -> s = ok || v == 0 ? Structs.stack(v, mem) : ptr(v);
-            case SIGEVENT -> s = structs.sigevent(v, mem);
+            case STACK -> s = Structs.stack(v, c.mem);
+            case OSTACK -> s = c.ok || v == 0 ? Structs.stack(v, c.mem) : ptr(v);
+            case SIGEVENT -> s = structs.sigevent(v, c.mem);
             default -> s = hex(v);
         }
         return s;
@@ -282,41 +277,34 @@ final class Arguments {
 
     /** Processes and time: limits, wait statuses, clone3, system info, CPU sets, timers, groups, rusage. */
     private String processArg(ArgKind k, int i, Call c) {
-        final long v = c.args()[i];
-        final long nr = c.nr();
-        final long[] args = c.args();
-        final long rval = c.rval();
-        final boolean ok = c.ok();
-        final boolean finished = c.finished();
-        final boolean failed = c.failed();
-        final TraceeMemory mem = c.mem();
+        final long v = c.args[i];
         String s;
         switch (k) {
-            case RLIMIT -> s = Structs.rlimit(v, mem);
-            case ORLIMIT -> s = ok || v == 0 ? Structs.rlimit(v, mem) : ptr(v);
+            case RLIMIT -> s = Structs.rlimit(v, c.mem);
+            case ORLIMIT -> s = c.ok || v == 0 ? Structs.rlimit(v, c.mem) : ptr(v);
             case WAITSTATUS -> {
-                ByteBuffer b = ok && rval > 0 ? Structs.struct(v, 4, mem) : null;
+                ByteBuffer b = c.ok && c.rval > 0 ? Structs.struct(v, 4, c.mem) : null;
                 s = b == null ? ptr(v) : ProcessStructs.waitStatus(b.getInt(0));
             }
-            case CLONE3 -> s = procs.cloneArgs(v, args[1], ok, mem);
-            case SYSINFO -> s = ok ? Structs.sysinfo(v, mem) : ptr(v);
-            case UTSNAME -> s = ok ? Structs.utsname(v, mem) : ptr(v);
-            case CPUSET -> s = ok ? Structs.cpuSet(v, rval, mem) : ptr(v);
+            case CLONE3 -> s = procs.cloneArgs(v, c.args[1], c.ok, c.mem);
+            case SYSINFO -> s = c.ok ? Structs.sysinfo(v, c.mem) : ptr(v);
+            case UTSNAME -> s = c.ok ? Structs.utsname(v, c.mem) : ptr(v);
+            case CPUSET -> s = c.ok ? Structs.cpuSet(v, c.rval, c.mem) : ptr(v);
             case REMTIMESPEC -> {
-                long err = failed ? -rval : 0;
+                long err = c.failed ? -c.rval : 0;
                 boolean interrupted = err == 4 || err == 512 || err == 513 || err == 514 || err == 516;
-                s = v != 0 && finished && interrupted ? Structs.timespec(v, mem) : ptr(v);
+                s = v != 0 && c.finished && interrupted ? Structs.timespec(v, c.mem) : ptr(v);
             }
-            case ITIMERSPEC -> s = Structs.itimerspec(v, mem);
-            case OITIMERSPEC -> s = ok || v == 0 ? Structs.itimerspec(v, mem) : ptr(v);
-            case GIDS -> s = ok && v != 0 ? Structs.ints(v, Math.min(rval, args[0] & 0xffffffffL), mem) : ptr(v);
+            case ITIMERSPEC -> s = Structs.itimerspec(v, c.mem);
+            case OITIMERSPEC -> s = c.ok || v == 0 ? Structs.itimerspec(v, c.mem) : ptr(v);
+            case GIDS -> s = c.ok && v != 0 ? Structs.ints(v, Math.min(c.rval, c.args[0] & 0xffffffffL), c.mem) : ptr(v);
             case TIMESPEC -> {
-                ByteBuffer b = v == 0 ? null : Structs.struct(v, 16, mem);
+                ByteBuffer b = v == 0 ? null : Structs.struct(v, 16, c.mem);
                 s = v == 0 ? "NULL" : b == null ? hex(v) : "{tv_sec=" + b.getLong(0) + ", tv_nsec=" + b.getLong(8) + "}";
             }
-            case RUSAGE -> s = ok && (nr != wait4 || rval > 0) ? ProcessStructs.rusage(v, mem) : ptr(v);
+            case RUSAGE -> s = c.ok && (c.nr != wait4 || c.rval > 0) ? ProcessStructs.rusage(v, c.mem) : ptr(v);
             case ARCHPRCTLARG -> {
-                s = ProcessStructs.archPrctlArg(args[0], v, ok, mem);
+                s = ProcessStructs.archPrctlArg(c.args[0], v, c.ok, c.mem);
                 if (s == null) return null;
             }
             default -> s = hex(v);
