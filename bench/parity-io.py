@@ -1,9 +1,11 @@
 """A real program for bench/strace-parity.py: Python's own calls for vectored I/O, messages with control data,
-epoll, wait4 with a rusage, prctl and arch_prctl (the calls the other programs of the harness do not make)."""
+epoll, wait4 with a rusage, waitid, getrusage, prctl and arch_prctl (the calls the other programs of the harness do
+not make)."""
 import array
 import ctypes
 import os
 import platform
+import resource
 import select
 import socket
 
@@ -46,3 +48,13 @@ pid = os.fork()
 if pid == 0:
     os._exit(3)
 os.wait4(pid, 0)
+resource.getrusage(resource.RUSAGE_SELF)
+resource.getrusage(resource.RUSAGE_CHILDREN)
+pid = os.fork()
+if pid == 0:
+    os._exit(4)
+os.waitid(os.P_PID, pid, os.WEXITED)                 # the child's siginfo
+try:
+    os.waitid(os.P_PID, pid, os.WEXITED)             # gone: ECHILD, the buffer's address
+except ChildProcessError:
+    pass

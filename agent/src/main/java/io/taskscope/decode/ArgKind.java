@@ -42,6 +42,8 @@ enum ArgKind {
     HEXBUF,
     /** wait4's status: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]. */
     WAITSTATUS,
+    /** A siginfo_t the call writes (waitid's): {si_signo=SIGCHLD, si_code=CLD_EXITED, ...}; {} when it holds none. */
+    SIGINFO,
     /** clone's five arguments, named as strace names them. */
     CLONE,
     /** clone3's struct clone_args. */

@@ -76,7 +76,7 @@ final class Arguments {
             case STAT, STATX, STATFS, FCNTLARG, PIPEFD, DENTS, IOCTLARG, UTIMENS, POLLFDS, IOV, RIOV, EPOLLEVENT, EPOLLEVENTS -> fileArg(k, i, c);
             case FAMILY, SOCKTYPE, SOCKFLAGS, MSGFLAGS, SHUT, SOCKOPT, SOCKPROTO, SOCKADDR, SOCKADDROUT, SOCKLEN, MSGHDR, RMSGHDR -> netArg(k, i, c);
             case SIGSET, OSIGSET, SIGACTION, OSIGACTION, SIGRETURN, SIGNAL, STACK, OSTACK, SIGEVENT -> signalArg(k, i, c);
-            case RLIMIT, ORLIMIT, WAITSTATUS, CLONE3, SYSINFO, UTSNAME, CPUSET, REMTIMESPEC, ITIMERSPEC, OITIMERSPEC, GIDS, TIMESPEC, RUSAGE, ARCHPRCTLARG -> processArg(k, i, c);
+            case RLIMIT, ORLIMIT, WAITSTATUS, SIGINFO, CLONE3, SYSINFO, UTSNAME, CPUSET, REMTIMESPEC, ITIMERSPEC, OITIMERSPEC, GIDS, TIMESPEC, RUSAGE, ARCHPRCTLARG -> processArg(k, i, c);
             default -> hex(c.args[i]);
         };
     }
@@ -282,6 +282,7 @@ final class Arguments {
         switch (k) {
             case RLIMIT -> s = Structs.rlimit(v, c.mem);
             case ORLIMIT -> s = c.ok || v == 0 ? Structs.rlimit(v, c.mem) : ptr(v);
+            case SIGINFO -> s = c.ok ? ProcessStructs.siginfo(v, c.mem) : ptr(v);
             case WAITSTATUS -> {
                 ByteBuffer b = c.ok && c.rval > 0 ? Structs.struct(v, 4, c.mem) : null;
                 s = b == null ? ptr(v) : ProcessStructs.waitStatus(b.getInt(0));

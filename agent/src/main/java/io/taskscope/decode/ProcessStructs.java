@@ -143,6 +143,27 @@ final class ProcessStructs {
                 + ", tv_usec=" + b.getLong(24) + "}, ...}";
     }
 
+    /**
+     * A siginfo_t the kernel wrote (waitid's infop), as strace's printsiginfo_at prints it: "{}" when it holds no
+     * signal (WNOHANG and nothing to report), else the fields a signal line shows; for SIGCHLD the child's pid, uid,
+     * status and CPU ticks (signo, errno, code, then the union at 16: pid, uid, status at 24, utime and stime at 32
+     * and 40, the same on x86_64 and aarch64).
+     */
+    private static final int SIGCHLD = 17; // x86_64 and aarch64 alike
+
+    static String siginfo(long addr, TraceeMemory mem) {
+        ByteBuffer b = struct(addr, 48, mem);
+        if (b == null) return ptr(addr);
+        int signo = b.getInt(0), code = b.getInt(8);
+        if (signo == 0) return "{}";
+        boolean child = signo == SIGCHLD && code > 0; // from the kernel: CLD_EXITED, CLD_KILLED...
+        boolean sender = code <= 0 || child; // SI_USER, SI_QUEUE...: the sender's pid and uid
+        var sg = new io.taskscope.event.SignalEvent(0, io.taskscope.event.SignalEvent.Kind.DELIVERED, 0, 0, null, null,
+                Signals.name(signo), code, sender ? b.getInt(16) : null, sender ? b.getInt(20) : null,
+                child ? b.getInt(24) : null, child ? b.getLong(32) : null, child ? b.getLong(40) : null, null);
+        return StraceFormat.siginfo(sg);
+    }
+
     private static final long PR_SET_PDEATHSIG = 1, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_GET_KEEPCAPS = 7,
             PR_SET_KEEPCAPS = 8, PR_GET_TIMING = 13, PR_SET_TIMING = 14, PR_SET_NAME = 15, PR_GET_NAME = 16,
             PR_GET_SECCOMP = 21, PR_GET_TIMERSLACK = 30, PR_SET_TIMERSLACK = 29, PR_TASK_PERF_EVENTS_DISABLE = 31,

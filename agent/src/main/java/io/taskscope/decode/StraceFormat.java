@@ -89,7 +89,13 @@ public final class StraceFormat {
     public String signal(SignalEvent sg) {
         StringBuilder b = start(sg.timeNanos(), sg.tid());
         if (sg.kind() == SignalEvent.Kind.STOPPED) return b.append("--- stopped by ").append(sg.signal()).append(" ---").toString();
-        b.append("--- ").append(sg.signal()).append(" {si_signo=").append(sg.signal()).append(", si_code=").append(siCode(sg));
+        return b.append("--- ").append(sg.signal()).append(' ').append(siginfo(sg)).append(" ---").toString();
+    }
+
+    /** A siginfo as strace prints it: "{si_signo=SIGUSR1, si_code=SI_USER, si_pid=7, si_uid=0}". */
+    static String siginfo(SignalEvent sg) {
+        StringBuilder b = new StringBuilder(96);
+        b.append("{si_signo=").append(sg.signal()).append(", si_code=").append(siCode(sg));
         if (sg.code() == -2 && sg.senderPid() != null) { // SI_TIMER
             b.append(", si_timerid=").append(sg.senderPid()).append(", si_overrun=").append(sg.senderUid());
         } else if (sg.senderPid() != null) {
@@ -98,14 +104,28 @@ public final class StraceFormat {
         if ((sg.code() == -1 || sg.code() == -2) && sg.address() != null) { // SI_QUEUE, SI_TIMER: the sigval
             long v = sg.address();
             b.append(", si_int=").append((int) v).append(", si_ptr=").append(v == 0 ? "NULL" : "0x" + Long.toHexString(v));
-            return b.append("} ---").toString();
+            return b.append('}').toString();
         }
         if (sg.status() != null) {
             b.append(", si_status=").append(sg.code() == 1 ? sg.status().toString() : io.taskscope.linux.Signals.name(sg.status()));
-            b.append(", si_utime=").append(sg.utime()).append(", si_stime=").append(sg.stime());
+            b.append(", si_utime=").append(clockTicks(sg.utime())).append(", si_stime=").append(clockTicks(sg.stime()));
         }
         if (sg.address() != null) b.append(", si_addr=").append(sg.address() == 0 ? "NULL" : "0x" + Long.toHexString(sg.address()));
-        return b.append("} ---").toString();
+        return b.append('}').toString();
+    }
+
+    /**
+     * A clock_t as strace prints it (print_clock_t): the ticks, and when there are any, the seconds they make at
+     * USER_HZ (100 on Linux, whatever the kernel's own HZ): "1 /* 0.01 s *&#47;". Unsigned: a waitid siginfo the
+     * kernel did not fill shows whatever the tracee's buffer held, as in strace.
+     */
+    static String clockTicks(Long ticks) {
+        if (ticks == null) return "0";
+        long v = ticks;
+        if (v == 0) return "0";
+        long r = Long.remainderUnsigned(v, 100);
+        return Long.toUnsignedString(v) + " /* " + Long.toUnsignedString(Long.divideUnsigned(v, 100)) + "."
+                + (r < 10 ? "0" : "") + r + " s */";
     }
 
     private static String siCode(SignalEvent sg) {

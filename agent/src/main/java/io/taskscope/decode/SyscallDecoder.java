@@ -32,7 +32,7 @@ public final class SyscallDecoder {
     /** Kinds the call writes: read at the exit stop, printed only when the call succeeded. */
     private static final java.util.EnumSet<ArgKind> OUTPUT = java.util.EnumSet.of(ArgKind.OUTPATH, ArgKind.STAT,
             ArgKind.STATX, ArgKind.STATFS, ArgKind.RBUF, ArgKind.PIPEFD, ArgKind.DENTS, ArgKind.SOCKADDROUT,
-            ArgKind.INTPTR, ArgKind.OSIGSET, ArgKind.OSIGACTION, ArgKind.ORLIMIT, ArgKind.HEXBUF, ArgKind.WAITSTATUS,
+            ArgKind.INTPTR, ArgKind.OSIGSET, ArgKind.OSIGACTION, ArgKind.ORLIMIT, ArgKind.HEXBUF, ArgKind.WAITSTATUS, ArgKind.SIGINFO,
             ArgKind.CLONE, ArgKind.CLONE3, ArgKind.SYSINFO, ArgKind.UTSNAME, ArgKind.OSTACK, ArgKind.CPUSET,
             ArgKind.SOCKLEN, ArgKind.FCNTLARG, ArgKind.IOCTLARG, ArgKind.FUTEX, ArgKind.POLLFDS, ArgKind.REMTIMESPEC,
             ArgKind.OITIMERSPEC, ArgKind.GIDS,

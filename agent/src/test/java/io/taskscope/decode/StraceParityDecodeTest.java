@@ -168,6 +168,11 @@ class StraceParityDecodeTest {
         var timer = new SignalEvent(0, SignalEvent.Kind.DELIVERED, 5, 5, null, "sleep", "SIGALRM", -2, 0, 0, null, null, null, 0L);
         assertEquals("--- SIGALRM {si_signo=SIGALRM, si_code=SI_TIMER, si_timerid=0, si_overrun=0, si_int=0, si_ptr=NULL} ---",
                 none.signal(timer));
+        // strace's print_clock_t: ticks, and the seconds at USER_HZ when there are any
+        var child = new SignalEvent(0, SignalEvent.Kind.DELIVERED, 5, 5, null, "sh", "SIGCHLD", 1, 6, 0, 0, 0L, 1L, null);
+        assertEquals("--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=6, si_uid=0, si_status=0, si_utime=0, "
+                + "si_stime=1 /* 0.01 s */} ---", none.signal(child));
+        assertEquals("123 /* 1.23 s */", StraceFormat.clockTicks(123L));
         var exit = new io.taskscope.event.ProcessEvent(0, io.taskscope.event.ProcessEvent.Kind.EXIT, 5, 1, null, "x", null,
                 List.of(), 0, 0, null);
         assertEquals(true, none.line(exit).isPresent());
