@@ -158,9 +158,9 @@ final class Attacher {
         for (Tracee t : registry.threadsOf(p)) beginDetach(t);
     }
 
-    private static void beginDetach(Tracee t) {
+    private void beginDetach(Tracee t) {
         if (t.detaching) return;
-        t.detaching = true;
+        registry.markDetaching(t);
         // Running (or listening in a group-stop): interrupt it so that it stops where we can detach.
         StopHandler.quiet(PTRACE_INTERRUPT, t.tid, 0);
     }

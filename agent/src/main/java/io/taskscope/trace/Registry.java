@@ -50,6 +50,26 @@ final class Registry {
         return tracees.size();
     }
 
+    /** Threads being released (a child not followed, a detach under way): traced still, but not for the output's framing. */
+    private int detachingThreads;
+
+    /** Marks {@code t} as being released at its next stop; once. */
+    void markDetaching(Tracee t) {
+        if (t.detaching) return;
+        t.detaching = true;
+        detachingThreads++;
+    }
+
+    /** Traced threads that stay traced: strace's count for its "[pid N] " prefix. */
+    int keptThreadCount() {
+        return tracees.size() - detachingThreads;
+    }
+
+    private void forgetThread(Tracee t) {
+        tracees.remove(t.tid);
+        if (t.detaching) detachingThreads--;
+    }
+
     /** Every traced thread (a copy: the caller may add and remove while iterating). */
     List<Tracee> threads() {
         return tracees.values();
@@ -97,7 +117,7 @@ final class Registry {
         }
         Tracee t = addThread(tid, p);
         if (newProcess && !options.followForks()) {
-            t.detaching = true;
+            markDetaching(t);
             released.add(tid); // its creator's fork event, still to come, must not re-register it
         }
         publish();
@@ -113,9 +133,9 @@ final class Registry {
         Tracee t = addThread(child, p);
         // a new thread starts in its process's mode: the one a pending switch is taking the other threads to
         if (!thread && !options.followForks()) {
-            t.detaching = true; // not following children: released at its first stop
+            markDetaching(t); // not following children: released at its first stop
         } else if (parent.detaching) {
-            t.detaching = true;
+            markDetaching(t);
         }
         publish();
     }
@@ -140,7 +160,7 @@ final class Registry {
             // execve from a non-leader thread: it now has the leader's tid; the old leader is gone.
             Tracee execing = tracees.remove((int) former);
             if (execing != null) {
-                tracees.remove(t.tid);
+                forgetThread(t);
                 execing.tid = t.tid;
                 tracees.put(t.tid, execing);
                 t = execing;
@@ -176,7 +196,7 @@ final class Registry {
             emit.threadExit(p, t.tid, exited(status) ? exitStatus(status) : null,
                     signaled(status) ? Signals.name(termSig(status)) : null);
         }
-        tracees.remove(t.tid);
+        forgetThread(t);
         p.threads--;
         if (p.threads <= 0) procGone(p);
         publish();
@@ -184,7 +204,7 @@ final class Registry {
 
     /** A thread detached: it runs on, untraced. */
     void released(Tracee t) {
-        tracees.remove(t.tid);
+        forgetThread(t);
         Proc p = t.proc;
         p.threads--;
         if (p.threads <= 0) procGone(p);
@@ -194,7 +214,7 @@ final class Registry {
     /** A process attached afresh under a PID whose old process we still had (pid and start time are the key). */
     void forget(Proc old) {
         procs.remove(old.pid);
-        for (Tracee t : tracees.values()) if (t.proc == old) tracees.remove(t.tid); // values() is a copy
+        for (Tracee t : tracees.values()) if (t.proc == old) forgetThread(t); // values() is a copy
     }
 
     void unregister(Proc p) {
@@ -213,7 +233,7 @@ final class Registry {
     /** The kernel says we have no tracees left: forget what we thought we had. */
     void forgetAll() {
         for (Tracee t : tracees.values()) {
-            tracees.remove(t.tid);
+            forgetThread(t);
             t.proc.threads--;
             if (t.proc.threads <= 0) procGone(t.proc);
         }

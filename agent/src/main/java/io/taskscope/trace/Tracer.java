@@ -129,12 +129,13 @@ public final class Tracer implements AutoCloseable {
     }
 
     /**
-     * How many threads are traced now. Exact on the tracer thread, where the {@link EventSink} runs: an event's sink
+     * How many threads are traced now, not counting those being released (a child not followed without -f). Exact
+     * on the tracer thread, where the {@link EventSink} runs: an event's sink
      * sees the count as of that event (a thread that exits still counts in its exit event), which is what strace's
      * "[pid N] " prefix on a terminal follows. From any other thread, a moment's value.
      */
     public int tracedThreads() {
-        return registry.threadCount();
+        return registry.keptThreadCount();
     }
 
     /**

@@ -220,10 +220,11 @@ public class TraceCommand implements Callable<Integer> {
         if (lifecycle) options = options.withMode(io.taskscope.trace.TraceMode.LIFECYCLE);
         final Tracer[] tracerRef = new Tracer[1];
         final EventQueue[] queueRef = new EventQueue[1];
-        PidPrefixes prefixes = new PidPrefixes();
+        // only a stream's framing changes with the thread count; --json and -c print no prefix at all
+        PidPrefixes prefixes = alwaysShowPid || outputFile != null || json.json || summary ? null : new PidPrefixes();
         EventQueue queue = new EventQueue(16_384, e -> write(e, out, format, counts, prefixes, queueRef[0], filter), json.json);
         queueRef[0] = queue;
-        Tracer tracer = Tracer.start(options, e -> prefixes.offer(e, tracerRef[0], queue));
+        Tracer tracer = Tracer.start(options, prefixes == null ? queue::offer : e -> prefixes.offer(e, tracerRef[0], queue));
         tracerRef[0] = tracer;
         io.taskscope.StartupClock.mark("trace: tracer started");
         CompletableFuture<String> stop = new CompletableFuture<>();
@@ -427,6 +428,7 @@ public class TraceCommand implements Callable<Integer> {
 
     private void write(Event e, Writer out, StraceFormat format, SyscallSummary counts, PidPrefixes prefixes, EventQueue queue,
                        SyscallFilter filter) {
+        if (prefixes != null) prefixes.apply(e, format); // first: redaction may replace the event, which keys the change
         if (outputFailure.get() != null) return; // stopping: nothing more can be written
         if (!showSecrets) e = io.taskscope.env.Redaction.event(e);
         try {
@@ -442,7 +444,6 @@ public class TraceCommand implements Callable<Integer> {
                     return;
                 }
                 if (summary) return;
-                if (prefixes != null) prefixes.apply(e, format);
                 if (lifecycle && e instanceof io.taskscope.event.ProcessEvent p) { // an exec: strace's execve line
                     e = io.taskscope.decode.LifecycleLines.execve(p, stringLimit, filter,
                             io.taskscope.decode.SyscallTable.current()).<Event>map(x -> x).orElse(e);
