@@ -66,36 +66,45 @@ public final class TraceWarmup {
     /**
      * The command itself, as a user runs it: {@code trace -f -y -p PID -o /dev/null} on a shell loop of redirections
      * (openat, dup2, read, close; no fork) started as a grandchild, so that it is not the JVM's child (see
-     * ARCHITECTURE.md), until the loop ends. Besides the tracer's attach and stops, this archives what only the
-     * command runs (its call(), the output file's channel, the writer, the lambdas and string concatenations it
-     * links): without it a `trace` spun some twenty classes at start-up, each costing interpreted bytecode generation
-     * and JIT work before the first stop. A watchdog ends the loop after 3 s whatever happens. Without
-     * CAP_SYS_PTRACE (a `docker build`) the attach fails and the command returns an error, silently.
+     * ARCHITECTURE.md). The loop starts stopped and is continued once the kernel shows it traced (it runs its 500
+     * iterations in a few ms untraced, far less than the command takes to attach); the command ends with it. Besides the
+     * tracer's attach and stops, this archives what only the command runs (its call(), the output file's channel,
+     * the writer, the lambdas and string concatenations it links): without it a `trace` spun some twenty classes at
+     * start-up, each costing interpreted bytecode generation and JIT work before the first stop. Bounded: the
+     * command runs on a daemon thread given 5 s (an agent relaying the trace would never end it), and the loop is
+     * killed whatever happens. Without CAP_SYS_PTRACE (a `docker build`) the attach fails and the command returns
+     * an error, to a writer nobody reads.
      */
     private static void traceARealProcess() throws Exception {
-        Process sh = new ProcessBuilder("/bin/sh", "-c",
-                "i=0; while [ $i -lt 3000 ]; do read -r x </dev/null; i=$((i+1)); done >/dev/null 2>&1 & echo $!")
-                .redirectErrorStream(true).start();
+        Process sh = new ProcessBuilder("/bin/sh", "-c", "sh -c 'kill -STOP $$; i=0; while [ $i -lt 500 ]; do read -r x </dev/null; "
+                + "i=$((i+1)); done' >/dev/null 2>&1 </dev/null & echo $!").redirectErrorStream(true).start();
         String line = new String(sh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
         sh.waitFor();
         int pid = Integer.parseInt(line);
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(3000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }, "taskscope-train-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
         try {
             java.io.PrintWriter quiet = new java.io.PrintWriter(Writer.nullWriter());
-            io.taskscope.cli.Main.run(new String[] {"trace", "-f", "-y", "-p", Integer.toString(pid), "-o", "/dev/null"},
-                    quiet, quiet);
+            Thread command = new Thread(() -> io.taskscope.cli.Main.run(
+                    new String[] {"trace", "-f", "-y", "-p", Integer.toString(pid), "-o", "/dev/null"}, quiet, quiet),
+                    "taskscope-train-trace");
+            command.setDaemon(true);
+            command.start();
+            long until = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < until && command.isAlive() && !traced(pid)) Thread.sleep(2);
+            new ProcessBuilder("kill", "-CONT", Integer.toString(pid)).start().waitFor(); // traced or not: let it end
+            command.join(5000);
         } finally {
-            watchdog.interrupt();
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
+    }
+
+    private static boolean traced(int pid) {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+                if (l.startsWith("TracerPid:")) return !l.substring(10).strip().equals("0");
+            }
+        } catch (java.io.IOException e) {
+            // gone
+        }
+        return false;
     }
 }
