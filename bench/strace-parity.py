@@ -350,6 +350,9 @@ def main():
             if a.rescore:
                 with open(base + ".pids") as f:
                     done = list(map(int, f.read().split()))
+                if len(done) != 6:
+                    sys.exit("%s: left by an older version of this script (two runs, not three); run again without --rescore"
+                             % (base + ".pids"))
             else:
                 done = []
                 for tool, suffix in runs:
@@ -363,6 +366,10 @@ def main():
             first = normalise(base + ".strace", pid1)
             got = normalise(base + ".other", pid2)
             second = normalise(base + ".strace2", pid3)
+            for lines, what in ((first, "strace"), (got, "taskscope"), (second, "strace (second run)")):
+                if not lines:  # no output would count as 100% (nothing stable to miss)
+                    print("%s %s: %s printed nothing" % (name, fname, what))
+                    failures += 1
             m, t, per, missing, _ = compare(stable(first, second), got)
             parity.add(m, t, per)
             raw.add(*compare(first, got)[:3])
