@@ -1,6 +1,5 @@
 package io.taskscope.decode;
 
-import io.taskscope.linux.Arch;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,15 +49,12 @@ public final class SyscallDecoder {
     private final boolean decodeFds;
     private final ArgKind[][] signatures;
     private final String[][] argTables; // per syscall, the xlat table of each FLAGS/CONST argument
-    private final boolean x86;
     private final int execve, execveat, close, fcntl;
     private final boolean[] returnsFd;
     private final boolean[] atEntry; // besides execve: calls with an input strace reads before the call
     private final int wait4;
     private final Strings strings;
     private final Structs structs;
-    private final FileStructs files;
-    private final IoStructs io;
     private final NetStructs net;
     private final ProcessStructs procs;
     private final Arguments arguments;
@@ -68,7 +64,6 @@ public final class SyscallDecoder {
         this.xlat = Xlat.of(table.arch());
         this.strings = new Strings(stringLimit);
         this.decodeFds = decodeFds;
-        this.x86 = table.arch() == Arch.X86_64;
         this.signatures = new ArgKind[table.size()][];
         this.argTables = new String[table.size()][];
         Map<String, Signature> rows = loadSignatures();
@@ -89,8 +84,8 @@ public final class SyscallDecoder {
         if (decodeFds) for (String n : List.of("dup2", "dup3")) table.byName(n).ifPresent(sc -> atEntry[sc.number()] = true);
         this.wait4 = table.byName("wait4").map(Syscall::number).orElse(-1);
         this.structs = new Structs(xlat, table.arch(), java.time.ZoneId.systemDefault());
-        this.files = new FileStructs(xlat, table.arch());
-        this.io = new IoStructs(xlat, table.arch(), strings);
+        FileStructs files = new FileStructs(xlat, table.arch());
+        IoStructs io = new IoStructs(xlat, table.arch(), strings);
         this.net = new NetStructs(xlat, io);
         this.procs = new ProcessStructs(xlat, table.arch(), strings);
         this.arguments = new Arguments(xlat, decodeFds, argTables, wait4, strings, structs, files, io, net, procs);
