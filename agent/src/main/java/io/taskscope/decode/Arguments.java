@@ -240,7 +240,7 @@ final class Arguments {
             case MSGHDR -> s = v == 0 ? "NULL" : net.msghdr(v, -1, -1, fdText(c.pid, c.mem), c.mem);
             case RMSGHDR -> {
                 long n = c.finished || v == 0 ? Long.MIN_VALUE : NetStructs.namelen(v, c.mem);
-                if (!c.finished) s = n == Long.MIN_VALUE ? ptr(v) : "{msg_namelen=" + n + "}"; // what a c.failed call prints
+                if (!c.finished) s = n == Long.MIN_VALUE ? ptr(v) : "{msg_namelen=" + n + "}"; // what a failed call prints
                 else if (!c.ok) s = ptr(v);
                 else s = v == 0 ? "NULL" : net.msghdr(v, -1, c.rval, fdText(c.pid, c.mem), c.mem);
             }

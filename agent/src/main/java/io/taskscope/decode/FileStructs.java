@@ -23,7 +23,7 @@ final class FileStructs {
     }
 
     private static String mode(long v) {
-        return SyscallDecoder.mode(v);
+        return Arguments.mode(v);
     }
 
     private static ByteBuffer struct(long addr, int size, TraceeMemory mem) {

@@ -143,14 +143,14 @@ final class ProcessStructs {
                 + ", tv_usec=" + b.getLong(24) + "}, ...}";
     }
 
+    private static final int SIGCHLD = 17; // x86_64 and aarch64 alike
+
     /**
      * A siginfo_t the kernel wrote (waitid's infop), as strace's printsiginfo_at prints it: "{}" when it holds no
      * signal (WNOHANG and nothing to report), else the fields a signal line shows; for SIGCHLD the child's pid, uid,
      * status and CPU ticks (signo, errno, code, then the union at 16: pid, uid, status at 24, utime and stime at 32
      * and 40, the same on x86_64 and aarch64).
      */
-    private static final int SIGCHLD = 17; // x86_64 and aarch64 alike
-
     static String siginfo(long addr, TraceeMemory mem) {
         ByteBuffer b = struct(addr, 48, mem);
         if (b == null) return ptr(addr);

@@ -203,7 +203,7 @@ public final class StraceFormat {
                 return false;
             }
             case "umask" -> {
-                b.append(SyscallDecoder.mode(r));
+                b.append(Arguments.mode(r));
                 return true;
             }
             case "poll", "ppoll", "select", "pselect6" -> {

@@ -201,7 +201,7 @@ public final class SyscallDecoder {
         if (sig == null) {
             int n = table.byNumber(nr).map(Syscall::nargs).orElse(6);
             List<String> raw = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) raw.add(hex(args[i]));
+            for (int i = 0; i < n; i++) raw.add(Strings.hex(args[i]));
             return new Decoded(raw, null, null);
         }
         boolean ok = finished && !failed;
@@ -218,7 +218,7 @@ public final class SyscallDecoder {
                 long v = args[i];
                 String raw = strings.cString(v, Strings.PATH_MAX, mem);
                 if (raw != null && path == null) path = raw;
-                s = v == 0 ? "NULL" : raw == null ? hex(v) : Strings.quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
+                s = v == 0 ? "NULL" : raw == null ? Strings.hex(v) : Strings.quote(raw.getBytes(StandardCharsets.ISO_8859_1), false);
             } else {
                 s = arguments.text(k, i, call);
                 if (s == null) continue;
@@ -231,15 +231,5 @@ public final class SyscallDecoder {
             detail = "(" + structs.pollfds(args[0], args[1], mem, true, null) + ")"; // strace: = 1 ([{fd=5, revents=POLLIN}])
         }
         return new Decoded(out, path, flags, detail);
-    }
-
-    static String hex(long v) {
-        return Strings.hex(v);
-    }
-
-    /** strace's "%#03o": 0644 -> "0644", 0 -> "000", 7 -> "007". */
-    static String mode(long v) {
-        String o = Long.toOctalString(v & 0xffffffffL);
-        return o.length() >= 3 ? "0" + o : "0".repeat(3 - o.length()) + o;
     }
 }
