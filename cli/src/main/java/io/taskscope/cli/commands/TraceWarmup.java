@@ -66,22 +66,26 @@ public final class TraceWarmup {
     /**
      * The command itself, as a user runs it: {@code trace -f -y -p PID -o /dev/null} on a shell loop of redirections
      * (openat, dup2, read, close; no fork) started as a grandchild, so that it is not the JVM's child (see
-     * ARCHITECTURE.md). The loop starts stopped and is continued once the kernel shows it traced (it runs its 500
-     * iterations in a few ms untraced, far less than the command takes to attach); the command ends with it. Besides the
-     * tracer's attach and stops, this archives what only the command runs (its call(), the output file's channel,
-     * the writer, the lambdas and string concatenations it links): without it a `trace` spun some twenty classes at
-     * start-up, each costing interpreted bytecode generation and JIT work before the first stop. Bounded: the
-     * command runs on a daemon thread given 5 s (an agent relaying the trace would never end it), and the loop is
-     * killed whatever happens. Without CAP_SYS_PTRACE (a `docker build`) the attach fails and the command returns
+     * ARCHITECTURE.md). The loop first waits for a line on a pipe from us (its shell's stdin), sent once the kernel shows it traced (its
+     * 500 iterations take a few ms untraced, far less than the command takes to attach); the command ends with it.
+     * A pipe, not a SIGSTOP: if this JVM dies first, the pipe's end lets the loop run out, never leaving it stopped.
+     * Besides the tracer's attach and stops, this archives what only the command runs (its call(), the output file's
+     * channel, the writer, the lambdas and string concatenations it links): without it a `trace` spun some twenty
+     * classes at start-up, each costing interpreted bytecode generation and JIT work before the first stop. Bounded:
+     * the command runs on a daemon thread given 5 s (an agent relaying the trace would never end it), and the loop
+     * is killed whatever happens. Without CAP_SYS_PTRACE (a `docker build`) the attach fails and the command returns
      * an error, to a writer nobody reads.
      */
     private static void traceARealProcess() throws Exception {
-        Process sh = new ProcessBuilder("/bin/sh", "-c", "sh -c 'kill -STOP $$; i=0; while [ $i -lt 500 ]; do read -r x </dev/null; "
-                + "i=$((i+1)); done' >/dev/null 2>&1 </dev/null & echo $!").redirectErrorStream(true).start();
-        String line = new String(sh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
-        sh.waitFor();
-        int pid = Integer.parseInt(line);
-        try {
+        // fd 3: an asynchronous list's stdin is /dev/null in a non-interactive shell. The outer shell waits for the
+        // loop: the JDK closes a child's stdin once the child has exited, which would end the loop's wait at once.
+        Process sh = new ProcessBuilder("/bin/sh", "-c", "exec 3<&0; (read -r go <&3; exec 3<&-; i=0; "
+                + "while [ $i -lt 500 ]; do read -r x </dev/null; i=$((i+1)); done) >/dev/null 2>&1 & echo $!; "
+                + "exec >&- 3<&-; wait").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(sh.getInputStream(),
+                java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        int pid = Integer.parseInt(line == null ? "" : line.strip());
+        try (var go = sh.getOutputStream()) {
             java.io.PrintWriter quiet = new java.io.PrintWriter(Writer.nullWriter());
             Thread command = new Thread(() -> io.taskscope.cli.Main.run(
                     new String[] {"trace", "-f", "-y", "-p", Integer.toString(pid), "-o", "/dev/null"}, quiet, quiet),
@@ -90,21 +94,25 @@ public final class TraceWarmup {
             command.start();
             long until = System.nanoTime() + 3_000_000_000L;
             while (System.nanoTime() < until && command.isAlive() && !traced(pid)) Thread.sleep(2);
-            new ProcessBuilder("kill", "-CONT", Integer.toString(pid)).start().waitFor(); // traced or not: let it end
+            try {
+                go.write('\n'); // traced or not: let it run out
+                go.flush();
+            } catch (java.io.IOException e) {
+                // it is gone already
+            }
             command.join(5000);
         } finally {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            if (!sh.waitFor(1, java.util.concurrent.TimeUnit.SECONDS)) sh.destroyForcibly();
         }
     }
 
     private static boolean traced(int pid) {
         try {
-            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
-                if (l.startsWith("TracerPid:")) return !l.substring(10).strip().equals("0");
-            }
-        } catch (java.io.IOException e) {
-            // gone
+            return io.taskscope.proc.ProcStatus.parse(java.nio.file.Files.readString(
+                    java.nio.file.Path.of("/proc/" + pid + "/status"))).tracerPid() != 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // gone
         }
-        return false;
     }
 }
